@@ -1,0 +1,57 @@
+# Tern — a thin wrapper over CMake; see README.md.
+#   make check       install missing Debian packages, build (ASan+UBSan), run every test
+#   make test        build and run the tests only (no format check, no fuzzing)
+#   make fuzz-smoke  run every libFuzzer harness for FUZZ_SECONDS (60) each
+#   make bench       release build, run the benchmarks
+#   make format      clang-format the sources in place
+
+CHECK_DIR    ?= build/check
+RELEASE_DIR  ?= build/release
+FUZZ_DIR     ?= build/fuzz
+FUZZ_SECONDS ?= 60
+JOBS         ?= $(shell nproc)
+SOURCES       = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find wire include tests fuzz bench -name '*.[ch]')
+
+.PHONY: all deps build test check fuzz-smoke release bench format format-check clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(CHECK_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON
+	cmake --build $(CHECK_DIR) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(CHECK_DIR) --output-on-failure -j $(JOBS)
+
+check: test format-check
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz-smoke; \
+	else \
+		echo "check: clang is not installed: fuzz smoke SKIPPED"; \
+	fi
+	@echo "check: all passed"
+
+fuzz-smoke: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DTERN_FUZZ=ON -DTERN_TESTS=OFF -DTERN_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	./scripts/fuzz-smoke.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+release: deps
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTERN_SANITIZE=OFF -DTERN_TESTS=OFF
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+bench: release
+	@for b in $(RELEASE_DIR)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check: deps
+	clang-format --dry-run --Werror $(SOURCES)
+
+clean:
+	rm -rf build
