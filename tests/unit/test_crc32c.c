@@ -74,6 +74,33 @@ static void rfc3720_vectors(void **state)
     }
 }
 
+/* RFC 9260 appendix A prints the byte table (crc_c[]) and places the result
+ * on the wire least significant byte first. */
+static void rfc9260_appendix_a(void **state)
+{
+    (void)state;
+    static const struct {
+        int index;
+        uint32_t value;
+    } printed[] = {{0, 0x00000000},   {1, 0xF26B8303},   {2, 0xE13B70F7},   {3, 0x1350F3F4},
+                   {4, 0xC79A971F},   {15, 0x5E133C24},  {16, 0x105EC76F},  {128, 0x82F63B78},
+                   {252, 0xBE2DA0A5}, {253, 0x4C4623A6}, {254, 0x5F16D052}, {255, 0xAD7D5351}};
+    for (size_t i = 0; i < sizeof printed / sizeof printed[0]; i++)
+        assert_int_equal(tern_crc32c_slice8[0][printed[i].index], printed[i].value);
+    /* Its generate_crc32c(): byte-at-a-time over the table, then the bytes of
+     * ~crc in the order byte0..byte3 of the returned big-endian word. */
+    const uint8_t msg[] = "SCTP appendix A";
+    uint32_t c = 0xffffffff;
+    for (size_t i = 0; i < sizeof msg - 1; i++)
+        c = (c >> 8) ^ tern_crc32c_slice8[0][(c ^ msg[i]) & 0xff];
+    uint32_t result = ~c;
+    uint8_t wire[4] = {(uint8_t)result, (uint8_t)(result >> 8), (uint8_t)(result >> 16),
+                       (uint8_t)(result >> 24)};
+    uint32_t ours = tern_crc32c(0, msg, sizeof msg - 1);
+    assert_int_equal(ours, result);
+    assert_int_equal(wire[0], ours & 0xff);
+}
+
 static void generated_tables_match_the_polynomial(void **state)
 {
     (void)state;
@@ -183,6 +210,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rfc3720_vectors),
+        cmocka_unit_test(rfc9260_appendix_a),
         cmocka_unit_test(generated_tables_match_the_polynomial),
         cmocka_unit_test(every_implementation_matches_bitwise),
         cmocka_unit_test(large_random_buffers),
