@@ -5,7 +5,8 @@
 
 #include "wire/tlv_internal.h"
 
-const char *tern_cause_code_name(uint16_t code)
+/* The name of a code this codec decodes, or NULL. */
+static const char *known_name(uint16_t code)
 {
     switch ((enum tern_cause_code)code) {
     case TERN_CAUSE_INVALID_STREAM: return "Invalid Stream Identifier";
@@ -28,27 +29,49 @@ const char *tern_cause_code_name(uint16_t code)
     case TERN_CAUSE_NO_AUTHORIZATION: return "Request Refused - No Authorization";
     case TERN_CAUSE_UNSUPPORTED_HMAC: return "Unsupported HMAC Identifier";
     }
-    return "Unknown";
+    return NULL;
 }
 
 bool tern_cause_code_known(uint16_t code)
 {
-    return strcmp(tern_cause_code_name(code), "Unknown") != 0;
+    return known_name(code) != NULL;
 }
 
-/* Causes whose body is one or more TLVs (addresses, parameters). */
-static bool holds_tlvs(uint16_t code)
+const char *tern_cause_code_name(uint16_t code)
+{
+    const char *name = known_name(code);
+    return name ? name : "Unknown";
+}
+
+/* How many TLVs a cause whose body is TLVs must hold: -1 if its body is not
+ * TLVs. The address of §3.3.10.5 and the TLV-Copied-From-ASCONF of RFC 5061
+ * §4.3.1, §4.3.2, §4.3.3 and §4.3.5 are exactly one TLV; §3.3.10.8 quotes one
+ * or more parameters; §3.3.10.11 lists the new addresses, zero or more. */
+enum { TLVS_NONE = -1, TLVS_ANY = 0, TLVS_SOME = 1, TLVS_ONE = 2 };
+
+static int tlv_body(uint16_t code)
 {
     switch (code) {
     case TERN_CAUSE_UNRESOLVABLE_ADDR:
-    case TERN_CAUSE_UNRECOGNIZED_PARAMS:
-    case TERN_CAUSE_RESTART_NEW_ADDRS:
     case TERN_CAUSE_DELETE_LAST_ADDR:
     case TERN_CAUSE_RESOURCE_SHORTAGE:
     case TERN_CAUSE_DELETE_SOURCE_ADDR:
-    case TERN_CAUSE_NO_AUTHORIZATION: return true;
+    case TERN_CAUSE_NO_AUTHORIZATION: return TLVS_ONE;
+    case TERN_CAUSE_UNRECOGNIZED_PARAMS: return TLVS_SOME;
+    case TERN_CAUSE_RESTART_NEW_ADDRS: return TLVS_ANY;
     }
-    return false;
+    return TLVS_NONE;
+}
+
+/* Checks a TLV body: 0, TERN_EWIRE_PARAM_LEN (framing) or TERN_EWIRE_LENGTH
+ * (wrong number of TLVs). */
+static int check_tlv_body(int rule, tern_bytes v)
+{
+    int n = tlv_count(v);
+    if (n < 0) return n;
+    if (rule == TLVS_ONE && n != 1) return TERN_EWIRE_LENGTH;
+    if (rule == TLVS_SOME && n < 1) return TERN_EWIRE_LENGTH;
+    return 0;
 }
 
 static bool has_no_body(uint16_t code)
@@ -57,32 +80,39 @@ static bool has_no_body(uint16_t code)
            code == TERN_CAUSE_COOKIE_WHILE_SHUTDOWN || code == TERN_CAUSE_ILLEGAL_ASCONF_ACK;
 }
 
+/* §3.3.10.2: Number of missing params N (32 bits), then N 16-bit types.
+ * The Cause Length is 8 + 2N; a sender that counts the 2 bytes of padding
+ * after an odd N (or adds anything else) is tolerated: the value must be at
+ * least 4 + 2N bytes. */
+static int decode_missing(tern_bytes v, tern_cause *out)
+{
+    if (v.len < 4) return TERN_EWIRE_LENGTH;
+    uint32_t n = tern_load32(v.ptr);
+    if ((uint64_t)v.len < 4 + 2 * (uint64_t)n) return TERN_EWIRE_LENGTH;
+    out->u.missing.count = (uint16_t)n; /* n < 32766: the value is < 65532 bytes */
+    out->u.missing.ptr = v.ptr + 4;
+    return 0;
+}
+
 static int decode_value(uint16_t code, tern_bytes v, tern_cause *out)
 {
     const uint8_t *p = v.ptr;
     if (has_no_body(code)) return v.len == 0 ? 0 : TERN_EWIRE_LENGTH;
-    if (holds_tlvs(code)) {
-        int n = tlv_count(v);
-        if (n < 0) return n;
-        if (n == 0) return TERN_EWIRE_LENGTH;
+    int rule = tlv_body(code);
+    if (rule != TLVS_NONE) {
+        int rc = check_tlv_body(rule, v);
+        if (rc) return rc;
         out->u.bytes = v;
         return 0;
     }
     switch ((enum tern_cause_code)code) {
     case TERN_CAUSE_INVALID_STREAM:
+        /* §3.3.10.1: stream identifier, 16 reserved bits. */
         if (v.len != 4) return TERN_EWIRE_LENGTH;
         out->u.invalid_stream.stream = tern_load16(p);
         out->u.invalid_stream.reserved = tern_load16(p + 2);
         return 0;
-    case TERN_CAUSE_MISSING_PARAM: {
-        /* §3.3.10.2: Cause Length = 8 + 2N, padding not counted. */
-        if (v.len < 4) return TERN_EWIRE_LENGTH;
-        uint32_t n = tern_load32(p);
-        if ((uint64_t)v.len != 4 + 2 * (uint64_t)n) return TERN_EWIRE_LENGTH;
-        out->u.missing.count = (uint16_t)n;
-        out->u.missing.ptr = p + 4;
-        return 0;
-    }
+    case TERN_CAUSE_MISSING_PARAM: return decode_missing(v, out);
     case TERN_CAUSE_STALE_COOKIE:
         if (v.len != 4) return TERN_EWIRE_LENGTH;
         out->u.staleness_us = tern_load32(p);
@@ -92,7 +122,8 @@ static int decode_value(uint16_t code, tern_bytes v, tern_cause *out)
         out->u.tsn = tern_load32(p);
         return 0;
     case TERN_CAUSE_UNSUPPORTED_HMAC:
-        /* RFC 4895 §4.1: Cause Length 6, the identifier then padding. */
+        /* RFC 4895 §4.1: "Cause Length ... MUST be set to 6": the identifier,
+         * then 2 bytes of padding that the length does not count. */
         if (v.len != 2) return TERN_EWIRE_LENGTH;
         out->u.hmac_id = tern_load16(p);
         return 0;
@@ -115,6 +146,36 @@ int tern_cause_decode(const tern_tlv *raw, tern_cause *out)
     int rc = decode_value(raw->type, raw->value, out);
     if (rc) memset(&out->u, 0, sizeof out->u);
     return rc;
+}
+
+/* ---- Building ---------------------------------------------------------- */
+
+/* A Missing Mandatory Parameter cause: the count, the list in wire form,
+ * then `extra` bytes the decoder tolerated after the list. */
+static int put_missing(tern_wbuf *w, uint32_t count, const uint8_t *list, const uint8_t *extra,
+                       size_t extra_len)
+{
+    if ((!list && count) || count > (TERN_TLV_MAX_VALUE - 4) / 2) return TERN_EINVAL;
+    int rc = tlv_room(w, 4 + 2 * (size_t)count + extra_len);
+    if (rc) return rc;
+    size_t off = tern_wbuf_tlv_begin(w, TERN_CAUSE_MISSING_PARAM);
+    tern_wbuf_put_u32(w, count);
+    tern_wbuf_put(w, list, 2 * (size_t)count);
+    tern_wbuf_put(w, extra, extra_len);
+    tern_wbuf_tlv_end(w, off);
+    return w->err;
+}
+
+/* Bytes after the list that decode accepted: re-emitted only while the list
+ * is still the decoded one, so decode → put stays byte exact. */
+static size_t missing_extra(const tern_cause *c)
+{
+    const tern_tlv *r = &c->raw;
+    if (r->type != TERN_CAUSE_MISSING_PARAM || !r->value.ptr || r->value.len < 4) return 0;
+    if (c->u.missing.ptr != r->value.ptr + 4 || c->u.missing.count != tern_load32(r->value.ptr))
+        return 0;
+    size_t used = 4 + 2 * (size_t)c->u.missing.count;
+    return r->value.len > used ? r->value.len - used : 0;
 }
 
 int tern_cause_put_invalid_stream(tern_wbuf *w, uint16_t stream)
@@ -147,46 +208,52 @@ int tern_cause_put_no_user_data(tern_wbuf *w, uint32_t tsn)
     return tlv_put_u32(w, TERN_CAUSE_NO_USER_DATA, tsn);
 }
 
+/* The value is taken as is, but only if it decodes as the code's layout:
+ * the core never sends a cause it would itself reject. */
 int tern_cause_put_bytes(tern_wbuf *w, uint16_t code, const void *bytes, size_t len)
 {
+    static const uint8_t none[1];
+    if ((!bytes && len) || len > TERN_TLV_MAX_VALUE) return TERN_EINVAL;
+    tern_cause scratch;
+    memset(&scratch, 0, sizeof scratch);
+    if (decode_value(code, (tern_bytes){len ? bytes : none, len}, &scratch) != 0)
+        return TERN_EINVAL;
     return tlv_put_bytes(w, code, bytes, len);
+}
+
+static int put_tlv_body(tern_wbuf *w, const tern_cause *c, int rule)
+{
+    tern_bytes b = c->u.bytes;
+    if (b.len && !b.ptr) return TERN_EINVAL;
+    if (b.len && check_tlv_body(rule, b) != 0) return TERN_EINVAL;
+    if (!b.len && rule != TLVS_ANY) return TERN_EINVAL;
+    return tlv_put_bytes(w, c->code, b.ptr, b.len);
 }
 
 int tern_cause_put(tern_wbuf *w, const tern_cause *c)
 {
     uint16_t code = c->code;
     if (has_no_body(code)) return tlv_put_bytes(w, code, NULL, 0);
-    if (holds_tlvs(code)) {
-        if (tlv_count(c->u.bytes) < 1) return TERN_EINVAL;
-        return tlv_put_bytes(w, code, c->u.bytes.ptr, c->u.bytes.len);
-    }
+    int rule = tlv_body(code);
+    if (rule != TLVS_NONE) return put_tlv_body(w, c, rule);
     switch ((enum tern_cause_code)code) {
     case TERN_CAUSE_INVALID_STREAM: {
-        int rc = tlv_room(w, 4);
-        if (rc) return rc;
-        size_t off = tern_wbuf_tlv_begin(w, code);
-        tern_wbuf_put_u16(w, c->u.invalid_stream.stream);
-        tern_wbuf_put_u16(w, c->u.invalid_stream.reserved);
-        tern_wbuf_tlv_end(w, off);
-        return w->err;
+        uint8_t v[4];
+        tern_store16(v, c->u.invalid_stream.stream);
+        tern_store16(v + 2, c->u.invalid_stream.reserved);
+        return tlv_put_bytes(w, code, v, sizeof v);
     }
-    case TERN_CAUSE_MISSING_PARAM:
-        if (!c->u.missing.ptr && c->u.missing.count) return TERN_EINVAL;
-        {
-            int rc = tlv_room(w, 4 + 2 * (size_t)c->u.missing.count);
-            if (rc) return rc;
-            size_t off = tern_wbuf_tlv_begin(w, code);
-            tern_wbuf_put_u32(w, c->u.missing.count);
-            tern_wbuf_put(w, c->u.missing.ptr, 2 * (size_t)c->u.missing.count);
-            tern_wbuf_tlv_end(w, off);
-            return w->err;
-        }
+    case TERN_CAUSE_MISSING_PARAM: {
+        size_t extra = missing_extra(c);
+        const uint8_t *at = extra ? c->raw.value.ptr + c->raw.value.len - extra : NULL;
+        return put_missing(w, c->u.missing.count, c->u.missing.ptr, at, extra);
+    }
     case TERN_CAUSE_STALE_COOKIE: return tlv_put_u32(w, code, c->u.staleness_us);
     case TERN_CAUSE_NO_USER_DATA: return tlv_put_u32(w, code, c->u.tsn);
     case TERN_CAUSE_UNSUPPORTED_HMAC: {
         uint8_t id[2];
         tern_store16(id, c->u.hmac_id);
-        return tlv_put_bytes(w, code, id, 2);
+        return tlv_put_bytes(w, code, id, sizeof id);
     }
     case TERN_CAUSE_UNRECOGNIZED_CHUNK:
         if (c->u.bytes.len < TERN_CHUNK_HEADER_LEN) return TERN_EINVAL;
