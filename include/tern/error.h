@@ -17,6 +17,9 @@ enum tern_error {
     TERN_ENOMEM = -2, /* an allocation failed or a configured limit was reached */
     TERN_ENOSPC = -3, /* the output buffer is too small; nothing useful was written */
     TERN_ERANGE = -4, /* a value does not fit its wire field */
+    TERN_ENOENT = -5, /* no such association */
+    TERN_ESTATE = -6, /* not allowed in the association's current state */
+    TERN_EEXIST = -7, /* an association with that peer already exists */
 
     /* Wire decoding errors: the input is not a well-formed SCTP packet. */
     TERN_EWIRE_SHORT = -100,        /* packet shorter than the 12-byte common header */

@@ -1,0 +1,334 @@
+/* Associations (TCBs): creation, peer addresses, the endpoint's lookup
+ * tables (hash by local tag; hash by peer address and port, one entry per
+ * peer address), timers and the deadline heap, and the list of associations
+ * with something to send. One teardown path: tern_assoc_free. */
+#include <string.h>
+
+#include "core/internal.h"
+
+static const uint8_t zero16[16];
+
+/* FNV-1a with a per-endpoint random seed, so a peer cannot aim its tags or
+ * addresses at one bucket. */
+static uint64_t mix(uint64_t h, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static size_t addr_len(const tern_addr *a)
+{
+    return a->family == TERN_AF_INET ? 4 : 16;
+}
+
+bool tern_addr_equal(const tern_addr *a, const tern_addr *b)
+{
+    return a->family == b->family && memcmp(a->ip, b->ip, addr_len(a)) == 0;
+}
+
+bool tern_addr_is_unicast(const tern_addr *a)
+{
+    if (a->family == TERN_AF_INET) {
+        const uint8_t *ip = a->ip;
+        if (memcmp(ip, zero16, 4) == 0) return false; /* 0.0.0.0 */
+        if (ip[0] >= 224) return false;               /* multicast, class E, broadcast */
+        return true;
+    }
+    if (a->family == TERN_AF_INET6) {
+        if (memcmp(a->ip, zero16, 16) == 0) return false; /* :: */
+        return a->ip[0] != 0xff;                          /* multicast */
+    }
+    return false;
+}
+
+static size_t vtag_bucket(const tern_ep *ep, uint32_t vtag)
+{
+    return (size_t)(mix(ep->hash_seed, &vtag, sizeof vtag) & (ep->nbuckets - 1));
+}
+
+static size_t peer_bucket(const tern_ep *ep, const tern_addr *remote, uint16_t port)
+{
+    uint64_t h = mix(ep->hash_seed ^ 0x9e3779b97f4a7c15ull, &port, sizeof port);
+    h = mix(h, &remote->family, 1);
+    h = mix(h, remote->ip, addr_len(remote));
+    return (size_t)(h & (ep->nbuckets - 1));
+}
+
+tern_assoc *tern_assoc_by_vtag(const tern_ep *ep, uint32_t local_vtag)
+{
+    for (tern_assoc *a = ep->by_vtag[vtag_bucket(ep, local_vtag)]; a; a = a->next_by_vtag)
+        if (a->local_vtag == local_vtag) return a;
+    return NULL;
+}
+
+tern_dest *tern_dest_by_peer(const tern_ep *ep, const tern_addr *remote, uint16_t peer_port)
+{
+    for (tern_dest *d = ep->by_peer[peer_bucket(ep, remote, peer_port)]; d; d = d->next_by_peer)
+        if (d->owner->peer_port == peer_port && tern_addr_equal(&d->path.remote, remote)) return d;
+    return NULL;
+}
+
+/* Ids are handed out in sequence: the low bits spread them evenly. */
+static size_t id_bucket(const tern_ep *ep, tern_assoc_id id)
+{
+    return (size_t)id & (ep->nbuckets - 1);
+}
+
+tern_assoc *tern_assoc_by_id(const tern_ep *ep, tern_assoc_id id)
+{
+    for (tern_assoc *a = ep->by_id[id_bucket(ep, id)]; a; a = a->next_by_id)
+        if (a->id == id) return a;
+    return NULL;
+}
+
+tern_dest *tern_assoc_find_path(tern_assoc *a, const tern_addr *remote)
+{
+    for (unsigned i = 0; i < a->num_paths; i++)
+        if (tern_addr_equal(&a->paths[i].path.remote, remote)) return &a->paths[i];
+    return NULL;
+}
+
+static void vtag_link(tern_ep *ep, tern_assoc *a)
+{
+    size_t b = vtag_bucket(ep, a->local_vtag);
+    a->next_by_vtag = ep->by_vtag[b];
+    ep->by_vtag[b] = a;
+}
+
+static void id_unlink(tern_ep *ep, tern_assoc *a)
+{
+    for (tern_assoc **pp = &ep->by_id[id_bucket(ep, a->id)]; *pp; pp = &(*pp)->next_by_id)
+        if (*pp == a) {
+            *pp = a->next_by_id;
+            return;
+        }
+}
+
+static void vtag_unlink(tern_ep *ep, tern_assoc *a)
+{
+    for (tern_assoc **pp = &ep->by_vtag[vtag_bucket(ep, a->local_vtag)]; *pp;
+         pp = &(*pp)->next_by_vtag)
+        if (*pp == a) {
+            *pp = a->next_by_vtag;
+            return;
+        }
+}
+
+static void peer_unlink(tern_ep *ep, tern_dest *d)
+{
+    tern_assoc *a = d->owner;
+    for (tern_dest **pp = &ep->by_peer[peer_bucket(ep, &d->path.remote, a->peer_port)]; *pp;
+         pp = &(*pp)->next_by_peer)
+        if (*pp == d) {
+            *pp = d->next_by_peer;
+            return;
+        }
+}
+
+void tern_assoc_set_local_vtag(tern_ep *ep, tern_assoc *a, uint32_t vtag)
+{
+    vtag_unlink(ep, a);
+    a->local_vtag = vtag;
+    vtag_link(ep, a);
+}
+
+tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remote,
+                               const tern_path *like)
+{
+    tern_dest *d = tern_assoc_find_path(a, remote);
+    if (d) return d;
+    /* Another association already owns this peer address and port. */
+    if (a->num_paths == TERN_MAX_PATHS || !tern_addr_is_unicast(remote) ||
+        tern_dest_by_peer(ep, remote, a->peer_port))
+        return NULL;
+    d = &a->paths[a->num_paths++];
+    memset(d, 0, sizeof *d);
+    d->path.remote = *remote;
+    d->path.encaps_port = like->encaps_port;
+    if (like->local.family == remote->family) d->path.local = like->local;
+    d->owner = a;
+    tern_dest_init(ep, d);
+    size_t b = peer_bucket(ep, remote, a->peer_port);
+    d->next_by_peer = ep->by_peer[b];
+    ep->by_peer[b] = d;
+    return d;
+}
+
+tern_assoc *tern_assoc_new(tern_ep *ep, const tern_path *path, uint16_t peer_port,
+                           uint32_t local_vtag)
+{
+    if (ep->stats.assocs_open >= ep->cfg.max_associations) return NULL;
+    tern_assoc *a = tern_ep_alloc(ep, sizeof *a);
+    if (!a) return NULL;
+    memset(a, 0, sizeof *a);
+    do
+        a->id = ++ep->next_id;
+    while (a->id == 0 || tern_assoc_by_id(ep, a->id));
+    a->peer_port = peer_port;
+    a->local_vtag = local_vtag;
+    for (int t = 0; t < TERN_TIMER_COUNT; t++)
+        a->timer[t] = TERN_TIME_NEVER;
+    a->deadline = TERN_TIME_NEVER;
+    a->heap_index = SIZE_MAX;
+    if (!tern_assoc_add_path(ep, a, &path->remote, path)) {
+        tern_ep_dealloc(ep, a, sizeof *a);
+        return NULL;
+    }
+    vtag_link(ep, a);
+    size_t b = id_bucket(ep, a->id);
+    a->next_by_id = ep->by_id[b];
+    ep->by_id[b] = a;
+    a->paths[0].path.local = path->local;
+    ep->stats.assocs_created++;
+    ep->stats.assocs_open++;
+    return a;
+}
+
+/* ---- deadline heap -------------------------------------------------------- */
+
+static void heap_set(tern_ep *ep, size_t i, tern_assoc *a)
+{
+    ep->heap[i] = a;
+    a->heap_index = i;
+}
+
+static void sift_up(tern_ep *ep, size_t i)
+{
+    tern_assoc *a = ep->heap[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (ep->heap[parent]->deadline <= a->deadline) break;
+        heap_set(ep, i, ep->heap[parent]);
+        i = parent;
+    }
+    heap_set(ep, i, a);
+}
+
+static void sift_down(tern_ep *ep, size_t i)
+{
+    tern_assoc *a = ep->heap[i];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        tern_time best = a->deadline;
+        if (l < ep->heap_len && ep->heap[l]->deadline < best) {
+            m = l;
+            best = ep->heap[l]->deadline;
+        }
+        if (r < ep->heap_len && ep->heap[r]->deadline < best) m = r;
+        if (m == i) break;
+        heap_set(ep, i, ep->heap[m]);
+        i = m;
+    }
+    heap_set(ep, i, a);
+}
+
+static void heap_remove(tern_ep *ep, tern_assoc *a)
+{
+    size_t i = a->heap_index;
+    if (i == SIZE_MAX) return;
+    a->heap_index = SIZE_MAX;
+    tern_assoc *last = ep->heap[--ep->heap_len];
+    if (last == a) return;
+    heap_set(ep, i, last);
+    sift_up(ep, i);
+    sift_down(ep, last->heap_index);
+}
+
+void tern_assoc_timers_changed(tern_ep *ep, tern_assoc *a)
+{
+    tern_time d = TERN_TIME_NEVER;
+    for (int t = 0; t < TERN_TIMER_COUNT; t++)
+        if (a->timer[t] < d) d = a->timer[t];
+    for (unsigned i = 0; i < a->num_paths; i++)
+        if (a->paths[i].hb_deadline < d) d = a->paths[i].hb_deadline;
+    a->deadline = d;
+    if (d == TERN_TIME_NEVER) {
+        heap_remove(ep, a);
+        return;
+    }
+    if (a->heap_index == SIZE_MAX) {
+        heap_set(ep, ep->heap_len++, a);
+        sift_up(ep, a->heap_index);
+    } else {
+        sift_up(ep, a->heap_index);
+        sift_down(ep, a->heap_index);
+    }
+}
+
+void tern_assoc_set_timer(tern_ep *ep, tern_assoc *a, enum tern_timer t, tern_time when)
+{
+    a->timer[t] = when;
+    tern_assoc_timers_changed(ep, a);
+}
+
+tern_assoc *tern_heap_top(const tern_ep *ep)
+{
+    return ep->heap_len ? ep->heap[0] : NULL;
+}
+
+/* ---- pending output ------------------------------------------------------- */
+
+void tern_assoc_want_output(tern_ep *ep, tern_assoc *a, unsigned what)
+{
+    a->pending |= what;
+    if (a->on_pending_list || !a->pending) return;
+    a->on_pending_list = true;
+    a->next_pending = NULL;
+    if (ep->pending_tail)
+        ep->pending_tail->next_pending = a;
+    else
+        ep->pending_head = a;
+    ep->pending_tail = a;
+}
+
+tern_assoc *tern_pending_pop(tern_ep *ep)
+{
+    tern_assoc *a = ep->pending_head;
+    if (!a) return NULL;
+    ep->pending_head = a->next_pending;
+    if (!ep->pending_head) ep->pending_tail = NULL;
+    a->next_pending = NULL;
+    a->on_pending_list = false;
+    return a;
+}
+
+static void pending_remove(tern_ep *ep, tern_assoc *a)
+{
+    if (!a->on_pending_list) return;
+    tern_assoc *prev = NULL;
+    for (tern_assoc *p = ep->pending_head; p; prev = p, p = p->next_pending)
+        if (p == a) {
+            if (prev)
+                prev->next_pending = a->next_pending;
+            else
+                ep->pending_head = a->next_pending;
+            if (ep->pending_tail == a) ep->pending_tail = prev;
+            break;
+        }
+    a->on_pending_list = false;
+}
+
+/* ---- teardown --------------------------------------------------------------- */
+
+void tern_assoc_free(tern_ep *ep, tern_assoc *a)
+{
+    heap_remove(ep, a);
+    pending_remove(ep, a);
+    vtag_unlink(ep, a);
+    id_unlink(ep, a);
+    for (unsigned i = 0; i < a->num_paths; i++)
+        peer_unlink(ep, &a->paths[i]);
+    tern_ep_dealloc(ep, a->cookie, a->cookie_len);
+    tern_ep_dealloc(ep, a->unrecognized, TERN_MAX_UNRECOGNIZED);
+    tern_ep_dealloc(ep, a, sizeof *a);
+    ep->stats.assocs_freed++;
+    ep->stats.assocs_open--;
+}
+
+void tern_assoc_end(tern_ep *ep, tern_assoc *a, enum tern_event_type type, uint16_t cause)
+{
+    if (type) tern_ep_event(ep, type, a, cause);
+    tern_assoc_free(ep, a);
+}

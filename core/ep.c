@@ -1,0 +1,363 @@
+/* The endpoint: configuration, randomness, events, statistics, the
+ * stateless-answer ring, deadlines and the user's association calls
+ * (DESIGN.md §3–4). Packet input is in input.c, output in output.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "core/internal.h"
+#include "wire/cause.h"
+#include "wire/packet.h"
+
+TERN_EXPORT void tern_ep_config_default(tern_ep_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->outbound_streams = 10;
+    cfg->max_inbound_streams = 65535;
+    cfg->rwnd = 1u << 20;
+    cfg->rto_initial = TERN_SEC(1);
+    cfg->rto_min = TERN_SEC(1);
+    cfg->rto_max = TERN_SEC(60);
+    cfg->valid_cookie_life = TERN_SEC(60);
+    cfg->cookie_rotation = TERN_SEC(3600);
+    cfg->hb_interval = TERN_SEC(30);
+    cfg->max_init_retransmits = 8;
+    cfg->assoc_max_retrans = 10;
+    cfg->path_max_retrans = 5;
+    cfg->max_associations = 1024;
+    cfg->event_queue_len = 256;
+}
+
+static bool addrs_valid(const tern_ep_config *c)
+{
+    for (unsigned i = 0; i < c->num_local_addrs; i++)
+        if (!tern_addr_is_unicast(&c->local_addrs[i])) return false;
+    return true;
+}
+
+static bool config_valid(const tern_ep_config *c)
+{
+    bool alloc_set = c->alloc.alloc != NULL, free_set = c->alloc.free != NULL;
+    return c->port != 0 && c->outbound_streams && c->max_inbound_streams && c->rwnd >= 1500 &&
+           c->rto_min && c->rto_min <= c->rto_initial && c->rto_initial <= c->rto_max &&
+           c->rto_max <= TERN_SEC(86400) && c->valid_cookie_life &&
+           c->valid_cookie_life <= TERN_SEC(86400) && c->hb_interval <= TERN_SEC(86400) &&
+           c->max_associations && c->max_associations <= (1u << 24) && c->event_queue_len &&
+           c->event_queue_len <= (1u << 20) && c->num_local_addrs <= TERN_MAX_LOCAL_ADDRS &&
+           addrs_valid(c) && alloc_set == free_set && c->assoc_max_retrans && c->path_max_retrans;
+}
+
+void *tern_ep_alloc(tern_ep *ep, size_t size)
+{
+    if (ep->cfg.alloc.alloc) return ep->cfg.alloc.alloc(ep->cfg.alloc.ctx, size);
+    return malloc(size);
+}
+
+void tern_ep_dealloc(tern_ep *ep, void *ptr, size_t size)
+{
+    if (!ptr) return;
+    if (ep->cfg.alloc.free)
+        ep->cfg.alloc.free(ep->cfg.alloc.ctx, ptr, size);
+    else
+        free(ptr);
+}
+
+static int random_bytes(const tern_ep_config *cfg, void *buf, size_t len)
+{
+    if (cfg->random) return cfg->random(cfg->random_ctx, buf, len) == 0 ? 0 : TERN_ENOMEM;
+    return RAND_bytes(buf, (int)len) == 1 ? 0 : TERN_ENOMEM;
+}
+
+int tern_ep_random(tern_ep *ep, void *buf, size_t len)
+{
+    return random_bytes(&ep->cfg, buf, len);
+}
+
+/* A failing source is not fatal for tags and nonces: mix a counter into
+ * the seed so values still differ (the cookie secret itself does fail). */
+uint32_t tern_ep_random32(tern_ep *ep)
+{
+    uint32_t v;
+    if (tern_ep_random(ep, &v, sizeof v) != 0) {
+        ep->hash_seed = ep->hash_seed * 6364136223846793005ull + 1442695040888963407ull;
+        v = (uint32_t)(ep->hash_seed >> 32);
+    }
+    return v;
+}
+
+uint32_t tern_ep_new_vtag(tern_ep *ep)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        v = tern_ep_random32(ep);
+        if (v != 0 && !tern_assoc_by_vtag(ep, v)) return v;
+    }
+    /* A broken generator: probe upwards; at most max_associations are taken. */
+    for (uint32_t i = 0; i <= ep->cfg.max_associations; i++)
+        if (++v != 0 && !tern_assoc_by_vtag(ep, v)) return v;
+    return v + 1;
+}
+
+static void *alloc_zeroed(tern_ep *ep, size_t size)
+{
+    void *p = tern_ep_alloc(ep, size);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+TERN_EXPORT int tern_ep_new(const tern_ep_config *cfg, tern_ep **out)
+{
+    if (!cfg || !out || !config_valid(cfg)) return TERN_EINVAL;
+    tern_ep tmp = {.cfg = *cfg};
+    tern_ep *ep = tern_ep_alloc(&tmp, sizeof *ep);
+    if (!ep) return TERN_ENOMEM;
+    *ep = tmp;
+    size_t nb = 64;
+    while (nb < 2 * (size_t)cfg->max_associations)
+        nb *= 2;
+    ep->nbuckets = nb;
+    ep->by_vtag = alloc_zeroed(ep, nb * sizeof *ep->by_vtag);
+    ep->by_peer = alloc_zeroed(ep, nb * sizeof *ep->by_peer);
+    ep->by_id = alloc_zeroed(ep, nb * sizeof *ep->by_id);
+    ep->heap = tern_ep_alloc(ep, cfg->max_associations * sizeof *ep->heap);
+    ep->ctrl = tern_ep_alloc(ep, TERN_CTRL_SLOTS * sizeof *ep->ctrl);
+    ep->events = tern_ep_alloc(ep, cfg->event_queue_len * sizeof *ep->events);
+    uint8_t secret[TERN_COOKIE_SECRET_LEN];
+    int rc = TERN_ENOMEM;
+    if (ep->by_vtag && ep->by_peer && ep->by_id && ep->heap && ep->ctrl && ep->events &&
+        random_bytes(cfg, secret, sizeof secret) == 0 &&
+        random_bytes(cfg, &ep->hash_seed, sizeof ep->hash_seed) == 0) {
+        tern_cookie_keys_init(&ep->keys, secret);
+        ep->next_rotation = cfg->cookie_rotation ? 0 : TERN_TIME_NEVER; /* 0: at first use */
+        rc = 0;
+    }
+    memset(secret, 0, sizeof secret);
+    if (rc) {
+        tern_ep_free(ep);
+        return rc;
+    }
+    *out = ep;
+    return 0;
+}
+
+TERN_EXPORT void tern_ep_free(tern_ep *ep)
+{
+    if (!ep) return;
+    for (size_t i = 0; ep->by_vtag && i < ep->nbuckets; i++)
+        while (ep->by_vtag[i])
+            tern_assoc_free(ep, ep->by_vtag[i]);
+    tern_cookie_keys_clear(&ep->keys);
+    tern_ep_dealloc(ep, ep->by_vtag, ep->nbuckets * sizeof *ep->by_vtag);
+    tern_ep_dealloc(ep, ep->by_peer, ep->nbuckets * sizeof *ep->by_peer);
+    tern_ep_dealloc(ep, ep->by_id, ep->nbuckets * sizeof *ep->by_id);
+    tern_ep_dealloc(ep, ep->heap, ep->cfg.max_associations * sizeof *ep->heap);
+    tern_ep_dealloc(ep, ep->ctrl, TERN_CTRL_SLOTS * sizeof *ep->ctrl);
+    tern_ep_dealloc(ep, ep->events, ep->cfg.event_queue_len * sizeof *ep->events);
+    tern_ep_dealloc(ep, ep, sizeof *ep);
+}
+
+/* Scheduled rotation happens when a cookie is next made, so an idle
+ * endpoint has no deadline to wake up for. */
+void tern_ep_rotate_if_due(tern_ep *ep, tern_time now)
+{
+    if (ep->next_rotation == 0)
+        ep->next_rotation = now + ep->cfg.cookie_rotation; /* the clock's origin is the caller's */
+    else if (now >= ep->next_rotation)
+        tern_ep_rotate_secret(ep, now);
+}
+
+TERN_EXPORT int tern_ep_rotate_secret(tern_ep *ep, tern_time now)
+{
+    if (!ep) return TERN_EINVAL;
+    uint8_t secret[TERN_COOKIE_SECRET_LEN];
+    if (tern_ep_random(ep, secret, sizeof secret) != 0) return TERN_ENOMEM;
+    tern_cookie_keys_rotate(&ep->keys, secret, now);
+    memset(secret, 0, sizeof secret);
+    if (ep->cfg.cookie_rotation) ep->next_rotation = now + ep->cfg.cookie_rotation;
+    return 0;
+}
+
+/* ---- events and statistics ------------------------------------------------ */
+
+void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, uint16_t cause)
+{
+    if (ep->ev_len == ep->cfg.event_queue_len) {
+        ep->stats.events_dropped++;
+        return;
+    }
+    tern_event *ev = &ep->events[(ep->ev_head + ep->ev_len++) % ep->cfg.event_queue_len];
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    ev->assoc = a ? a->id : 0;
+    ev->cause = cause;
+    if (a) {
+        ev->outbound_streams = a->outbound_streams;
+        ev->inbound_streams = a->inbound_streams;
+    }
+}
+
+TERN_EXPORT int tern_ep_poll_event(tern_ep *ep, tern_event *ev)
+{
+    if (!ep || !ev || ep->ev_len == 0) return 0;
+    *ev = ep->events[ep->ev_head];
+    ep->ev_head = (ep->ev_head + 1) % ep->cfg.event_queue_len;
+    ep->ev_len--;
+    return 1;
+}
+
+void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why)
+{
+    ep->stats.drops[why]++;
+    if (a) a->stats.drops[why]++;
+}
+
+TERN_EXPORT void tern_ep_stats_get(const tern_ep *ep, tern_ep_stats *out)
+{
+    if (ep && out) *out = ep->stats;
+}
+
+TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_assoc_info *out)
+{
+    if (!ep || !out) return TERN_EINVAL;
+    tern_assoc *a = tern_assoc_by_id(ep, id);
+    if (!a) return TERN_ENOENT;
+    memset(out, 0, sizeof *out);
+    out->id = a->id;
+    out->state = a->state;
+    out->peer_port = a->peer_port;
+    out->local_vtag = a->local_vtag;
+    out->peer_vtag = a->peer_vtag;
+    out->local_initial_tsn = a->local_initial_tsn;
+    out->peer_initial_tsn = a->peer_initial_tsn;
+    out->peer_rwnd = a->peer_rwnd;
+    out->outbound_streams = a->outbound_streams;
+    out->inbound_streams = a->inbound_streams;
+    out->error_count = a->error_count;
+    memcpy(out->peer_ext, a->peer_ext, sizeof out->peer_ext);
+    out->num_paths = a->num_paths;
+    out->primary = a->primary;
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        const tern_dest *d = &a->paths[i];
+        out->paths[i] =
+            (tern_path_info){d->path, d->state, d->srtt, d->rttvar, d->rto, d->error_count};
+    }
+    out->stats = a->stats;
+    return 0;
+}
+
+/* ---- the stateless-answer ring -------------------------------------------- */
+
+tern_ctrl_slot *tern_ctrl_push(tern_ep *ep, const tern_path *path, tern_wbuf *w, uint16_t src_port,
+                               uint16_t dst_port, uint32_t vtag)
+{
+    if (ep->ctrl_len == TERN_CTRL_SLOTS) {
+        tern_ep_drop(ep, NULL, TERN_DROP_OUTPUT_FULL);
+        return NULL;
+    }
+    tern_ctrl_slot *s = &ep->ctrl[(ep->ctrl_head + ep->ctrl_len) % TERN_CTRL_SLOTS];
+    s->path = *path;
+    s->len = 0;
+    tern_wbuf_init(w, s->pkt, sizeof s->pkt);
+    tern_wbuf_common_header(w, src_port, dst_port, vtag);
+    return s;
+}
+
+void tern_ctrl_commit(tern_ep *ep, tern_ctrl_slot *slot, tern_wbuf *w)
+{
+    if (w->err) { /* did not fit: nothing is sent */
+        tern_ep_drop(ep, NULL, TERN_DROP_OUTPUT_FULL);
+        return;
+    }
+    tern_packet_set_checksum(w->buf, w->len);
+    slot->len = (uint16_t)w->len;
+    ep->ctrl_len++;
+}
+
+/* ---- deadlines ------------------------------------------------------------ */
+
+TERN_EXPORT tern_time tern_ep_next_deadline(const tern_ep *ep)
+{
+    if (!ep) return TERN_TIME_NEVER;
+    tern_assoc *top = tern_heap_top(ep);
+    return top ? top->deadline : TERN_TIME_NEVER;
+}
+
+/* Fires the association's due timers; false when one of them freed it. */
+static bool fire_timers(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    if (a->timer[TERN_T1] <= now && !tern_t1_expired(ep, a, now)) return false;
+    if (a->timer[TERN_T5] <= now && !tern_t5_expired(ep, a)) return false;
+    if (a->timer[TERN_T2] <= now && !tern_t2_expired(ep, a, now)) return false;
+    for (unsigned i = 0; i < a->num_paths; i++)
+        if (a->paths[i].hb_deadline <= now && !tern_hb_timer(ep, a, &a->paths[i], now))
+            return false;
+    return true;
+}
+
+TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)
+{
+    if (!ep) return TERN_EINVAL;
+    /* Bounded: each association fires at most once per call. */
+    size_t budget = ep->heap_len;
+    tern_assoc *a;
+    while (budget-- && (a = tern_heap_top(ep)) != NULL && a->deadline <= now) {
+        if (fire_timers(ep, a, now)) tern_assoc_timers_changed(ep, a);
+    }
+    return 0;
+}
+
+/* ---- the user's association calls ------------------------------------------ */
+
+TERN_EXPORT int tern_ep_connect(tern_ep *ep, const tern_path *path, uint16_t peer_port,
+                                tern_time now, tern_assoc_id *id)
+{
+    if (!ep || !path || !id || peer_port == 0 || !tern_addr_is_unicast(&path->remote))
+        return TERN_EINVAL;
+    if (tern_dest_by_peer(ep, &path->remote, peer_port)) return TERN_EEXIST;
+    if (ep->stats.assocs_open >= ep->cfg.max_associations) return TERN_ENOMEM;
+    tern_assoc *a = tern_assoc_new(ep, path, peer_port, tern_ep_new_vtag(ep));
+    if (!a) return TERN_ENOMEM;
+    a->state = TERN_STATE_COOKIE_WAIT;
+    a->local_initial_tsn = tern_ep_random32(ep);
+    a->outbound_streams = ep->cfg.outbound_streams;
+    a->inbound_streams = ep->cfg.max_inbound_streams;
+    tern_primary(a)->state = TERN_PATH_ACTIVE; /* the address the user gave (§5.4) */
+    tern_send_init(ep, a, now);
+    *id = a->id;
+    return 0;
+}
+
+TERN_EXPORT int tern_ep_shutdown(tern_ep *ep, tern_assoc_id id, tern_time now)
+{
+    if (!ep) return TERN_EINVAL;
+    tern_assoc *a = tern_assoc_by_id(ep, id);
+    if (!a) return TERN_ENOENT;
+    switch (a->state) {
+    case TERN_STATE_COOKIE_WAIT:
+    case TERN_STATE_COOKIE_ECHOED: tern_assoc_end(ep, a, 0, 0); return 0;
+    case TERN_STATE_ESTABLISHED:
+        a->state = TERN_STATE_SHUTDOWN_PENDING; /* §9.2 */
+        tern_shutdown_progress(ep, a, now);
+        tern_assoc_timers_changed(ep, a);
+        return 0;
+    default: return TERN_ESTATE;
+    }
+}
+
+TERN_EXPORT int tern_ep_abort(tern_ep *ep, tern_assoc_id id, const void *reason, size_t reason_len,
+                              tern_time now)
+{
+    (void)now;
+    if (!ep || (!reason && reason_len) || reason_len > 1024) return TERN_EINVAL;
+    tern_assoc *a = tern_assoc_by_id(ep, id);
+    if (!a) return TERN_ENOENT;
+    /* §9.1: User-Initiated Abort with the upper layer's reason. In
+     * COOKIE-WAIT the peer's tag is unknown: nothing can be sent. */
+    if (a->state == TERN_STATE_COOKIE_WAIT)
+        tern_assoc_end(ep, a, 0, 0);
+    else
+        tern_abort_assoc(ep, a, TERN_CAUSE_USER_ABORT, reason, reason_len, 0);
+    return 0;
+}

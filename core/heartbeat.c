@@ -1,0 +1,127 @@
+/* Heartbeats (RFC 9260 §8.3) and the association's error counter (§8.1).
+ * Our Heartbeat Information is a 64-bit nonce and the destination address;
+ * the send time stays here, so a peer cannot forge a round-trip time. */
+#include <string.h>
+
+#include "core/internal.h"
+#include "wire/cause.h"
+
+#define HB_INFO_LEN 25 /* nonce (8), family (1), address (16) */
+
+static bool heartbeats_on(const tern_ep *ep, const tern_dest *d)
+{
+    /* Path confirmation of other addresses (§5.4) arrives with multi-homing. */
+    return ep->cfg.hb_interval != 0 && d->state != TERN_PATH_UNCONFIRMED;
+}
+
+/* §8.3: RTO + HB.interval, jittered by ±50% of the RTO. */
+static void arm(tern_ep *ep, tern_dest *d, tern_time now)
+{
+    tern_time jitter = d->rto ? tern_ep_random32(ep) % (d->rto + 1) : 0;
+    d->hb_deadline = now + d->rto / 2 + jitter + ep->cfg.hb_interval;
+}
+
+void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        d->hb_outstanding = d->hb_pending_send = false;
+        if (heartbeats_on(ep, d))
+            arm(ep, d, now);
+        else
+            d->hb_deadline = TERN_TIME_NEVER;
+    }
+}
+
+bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
+{
+    if (++a->error_count <= ep->cfg.assoc_max_retrans) return true;
+    /* §8.1: the peer is unreachable. */
+    tern_abort_assoc(ep, a, 0, NULL, 0, TERN_EV_COMM_LOST);
+    return false;
+}
+
+bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
+{
+    if (!heartbeats_on(ep, d)) {
+        d->hb_deadline = TERN_TIME_NEVER;
+        return true;
+    }
+    if (d->hb_outstanding) { /* unanswered: a strike on the address and the peer */
+        if (++d->error_count > ep->cfg.path_max_retrans) d->state = TERN_PATH_INACTIVE;
+        tern_dest_backoff(ep, d);
+        if (!tern_assoc_strike(ep, a)) return false;
+    }
+    uint64_t nonce;
+    if (tern_ep_random(ep, &nonce, sizeof nonce) != 0) nonce = ++d->hb_nonce;
+    d->hb_nonce = nonce;
+    d->hb_sent_at = now;
+    d->hb_outstanding = true;
+    d->hb_pending_send = true;
+    tern_assoc_want_output(ep, a, TERN_SEND_HEARTBEAT);
+    arm(ep, d, now);
+    return true;
+}
+
+void tern_hb_put(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, tern_time now)
+{
+    (void)ep;
+    (void)now;
+    uint8_t info[HB_INFO_LEN];
+    tern_store32(info, (uint32_t)(d->hb_nonce >> 32));
+    tern_store32(info + 4, (uint32_t)d->hb_nonce);
+    info[8] = d->path.remote.family;
+    memcpy(info + 9, d->path.remote.ip, 16);
+    tern_heartbeat_put(w, TERN_CHUNK_HEARTBEAT, info, sizeof info);
+    d->hb_pending_send = false;
+    a->stats.hb_sent++;
+}
+
+/* §8.3: answer at once, to the heartbeat's source, with its value as sent. */
+void tern_handle_heartbeat(tern_ep *ep, tern_assoc *a, const tern_path *path,
+                           const tern_chunk_raw *raw)
+{
+    tern_heartbeat hb;
+    if (tern_heartbeat_decode(raw, &hb) != 0) {
+        tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
+        return;
+    }
+    if (a->state == TERN_STATE_COOKIE_WAIT) { /* the peer cannot know our tag yet */
+        tern_ep_drop(ep, a, TERN_DROP_STATE);
+        return;
+    }
+    a->stats.hb_received++;
+    tern_wbuf w;
+    tern_ctrl_slot *slot = tern_ctrl_push(ep, path, &w, ep->cfg.port, a->peer_port, a->peer_vtag);
+    if (!slot) return;
+    size_t off = tern_wbuf_chunk_begin(&w, TERN_CHUNK_HEARTBEAT_ACK, 0);
+    tern_wbuf_put(&w, raw->value.ptr, raw->value.len);
+    tern_wbuf_chunk_end(&w, off);
+    tern_ctrl_commit(ep, slot, &w);
+    a->stats.ctrl_chunks_out++;
+}
+
+/* §8.3: a matching acknowledgement clears the error counters (§8.1, §8.2)
+ * and measures the path's round-trip time (§6.3.1). */
+void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now)
+{
+    tern_heartbeat hb;
+    if (tern_heartbeat_decode(raw, &hb) != 0 || hb.info.len != HB_INFO_LEN) {
+        tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
+        return;
+    }
+    tern_addr addr = {.family = hb.info.ptr[8]};
+    memcpy(addr.ip, hb.info.ptr + 9, 16);
+    uint64_t nonce = (uint64_t)tern_load32(hb.info.ptr) << 32 | tern_load32(hb.info.ptr + 4);
+    tern_dest *d = tern_assoc_find_path(a, &addr);
+    if (!d || !d->hb_outstanding || d->hb_nonce != nonce) { /* stale or forged */
+        tern_ep_drop(ep, a, TERN_DROP_STATE);
+        return;
+    }
+    d->hb_outstanding = false;
+    a->stats.hb_acked++;
+    tern_dest_rtt_sample(ep, d, now - d->hb_sent_at);
+    d->error_count = 0;
+    d->state = TERN_PATH_ACTIVE;
+    a->error_count = 0;
+}

@@ -1,0 +1,211 @@
+/* Packet input (DESIGN.md §4): validate the whole packet, find the TCB by
+ * the peer's address and port, apply the verification tag rules (RFC 9260
+ * §8.5, §8.5.1), then a plain switch on chunk type; each handler checks the
+ * state itself. Unrecognized chunks are acted on by their upper two bits
+ * (§3.2). Nothing here returns an error: drops are counted. */
+#include <string.h>
+
+#include "core/internal.h"
+#include "wire/cause.h"
+
+/* Unrecognized chunks to report in one ERROR chunk (§3.2: 01 and 11). */
+typedef struct unrec_report {
+    uint8_t buf[1200];
+    tern_wbuf w;
+} unrec_report;
+
+static bool is_data(uint8_t type)
+{
+    return type == TERN_CHUNK_DATA || type == TERN_CHUNK_I_DATA;
+}
+
+/* §8.5 and §8.5.1 B, C: may this chunk be processed, given the packet's tag? */
+static bool tag_ok(const tern_assoc *a, const tern_common_header *h, const tern_chunk_raw *raw)
+{
+    if (raw->type == TERN_CHUNK_ABORT || raw->type == TERN_CHUNK_SHUTDOWN_COMPLETE) {
+        if (raw->flags & TERN_CHUNK_FLAG_T) return a->peer_vtag != 0 && h->vtag == a->peer_vtag;
+    }
+    return h->vtag == a->local_vtag;
+}
+
+/* §3.2: what to do with a chunk type this core does not process. The
+ * extensions (FORWARD-TSN, I-DATA, AUTH, ASCONF, RE-CONFIG, ECN, PAD) are
+ * among them until they are implemented and negotiated. Returns false when
+ * the rest of the packet is to be discarded. */
+static bool unrecognized_chunk(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
+                               unrec_report *rep)
+{
+    enum tern_unknown_action act = tern_chunk_unknown_action(raw->type);
+    tern_ep_drop(ep, a, TERN_DROP_UNKNOWN);
+    if (act == TERN_UNKNOWN_STOP_REPORT || act == TERN_UNKNOWN_SKIP_REPORT) {
+        size_t before = rep->w.len;
+        size_t whole = TERN_CHUNK_HEADER_LEN + raw->value.len;
+        tern_cause_put_bytes(&rep->w, TERN_CAUSE_UNRECOGNIZED_CHUNK, raw->start, whole);
+        if (rep->w.err) { /* too big to report whole: not reported */
+            rep->w.len = before;
+            rep->w.err = 0;
+        }
+    }
+    return act == TERN_UNKNOWN_SKIP || act == TERN_UNKNOWN_SKIP_REPORT;
+}
+
+/* ERROR (§3.3.10): Stale Cookie is acted on (§5.2.6); everything else is
+ * told to the user. */
+static bool handle_error(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now)
+{
+    tern_causes c;
+    if (tern_causes_decode(raw, &c) != 0) {
+        tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
+        return true;
+    }
+    tern_tlv_iter it;
+    tern_tlv cause;
+    tern_tlv_iter_init_bytes(&it, c.causes);
+    if (tern_tlv_next(&it, &cause) > 0 && cause.type == TERN_CAUSE_STALE_COOKIE &&
+        cause.value.len == 4)
+        return tern_handle_stale_cookie(ep, a, tern_load32(cause.value.ptr), now);
+    tern_ep_event(ep, TERN_EV_REMOTE_ERROR, a, c.causes.len >= 4 ? tern_load16(c.causes.ptr) : 0);
+    return true;
+}
+
+/* One chunk for an association whose tag checked out. Returns false when
+ * the rest of the packet is not to be processed (the association may be
+ * gone: *alive tells). */
+static bool handle_chunk(tern_ep *ep, tern_assoc *a, const tern_path *path,
+                         const tern_common_header *h, const tern_chunk_raw *raw, unrec_report *rep,
+                         bool *alive, tern_time now)
+{
+    switch (raw->type) {
+    case TERN_CHUNK_INIT:
+    case TERN_CHUNK_COOKIE_ECHO: /* §6.10: first in the packet (INIT alone), seen before */
+        tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
+        return false;
+    case TERN_CHUNK_INIT_ACK: *alive = tern_handle_init_ack(ep, a, raw, now); return *alive;
+    case TERN_CHUNK_COOKIE_ACK: tern_handle_cookie_ack(ep, a, now); break;
+    case TERN_CHUNK_HEARTBEAT: tern_handle_heartbeat(ep, a, path, raw); break;
+    case TERN_CHUNK_HEARTBEAT_ACK: tern_handle_heartbeat_ack(ep, a, raw, now); break;
+    case TERN_CHUNK_ABORT:
+        tern_handle_abort(ep, a, raw);
+        *alive = false;
+        return false;
+    case TERN_CHUNK_SHUTDOWN: tern_handle_shutdown(ep, a, raw, now); break;
+    case TERN_CHUNK_SHUTDOWN_ACK:
+        if (a->state <= TERN_STATE_COOKIE_ECHOED) { /* §8.5.1 E: as out of the blue */
+            tern_ep_drop(ep, a, TERN_DROP_OOTB);
+            if (!ep->cfg.blackhole)
+                tern_send_shutdown_complete(ep, path, h->src_port, h->vtag, true);
+            return false;
+        }
+        *alive = tern_handle_shutdown_ack(ep, a, now);
+        return *alive;
+    case TERN_CHUNK_SHUTDOWN_COMPLETE: *alive = tern_handle_shutdown_complete(ep, a); return *alive;
+    case TERN_CHUNK_ERROR: *alive = handle_error(ep, a, raw, now); return *alive;
+    case TERN_CHUNK_DATA:
+    case TERN_CHUNK_SACK:
+        /* Data transfer (§6) is the next part of the core; until then DATA
+         * and SACK are counted and dropped. */
+        tern_ep_drop(ep, a, TERN_DROP_STATE);
+        break;
+    default: return unrecognized_chunk(ep, a, raw, rep);
+    }
+    return true;
+}
+
+/* The chunks left in it, for association a. */
+static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
+                             const tern_common_header *h, tern_chunk_iter it, tern_time now)
+{
+    unrec_report rep;
+    tern_wbuf_init(&rep.w, rep.buf, sizeof rep.buf);
+    tern_chunk_raw raw;
+    bool alive = true;
+    a->stats.packets_in++;
+    while (alive && tern_chunk_next(&it, &raw) > 0) {
+        if (is_data(raw.type))
+            a->stats.data_chunks_in++;
+        else
+            a->stats.ctrl_chunks_in++;
+        if (!tag_ok(a, h, &raw)) {
+            tern_ep_drop(ep, a, TERN_DROP_VTAG);
+            break;
+        }
+        if (!handle_chunk(ep, a, path, h, &raw, &rep, &alive, now)) break;
+    }
+    if (alive && rep.w.len && a->state != TERN_STATE_COOKIE_WAIT) {
+        tern_wbuf w;
+        tern_ctrl_slot *slot =
+            tern_ctrl_push(ep, path, &w, ep->cfg.port, a->peer_port, a->peer_vtag);
+        if (slot) {
+            tern_causes_put(&w, TERN_CHUNK_ERROR, 0, (tern_bytes){rep.buf, rep.w.len});
+            tern_ctrl_commit(ep, slot, &w);
+            a->stats.ctrl_chunks_out++;
+        }
+    }
+}
+
+static tern_assoc *find_tcb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
+                            const tern_chunk_raw *first)
+{
+    tern_dest *d = tern_dest_by_peer(ep, &path->remote, h->src_port);
+    if (d) return d->owner;
+    /* A multi-homed peer may answer our INIT from another of its addresses. */
+    if (first->type == TERN_CHUNK_INIT_ACK) {
+        tern_assoc *a = tern_assoc_by_vtag(ep, h->vtag);
+        if (a && a->peer_port == h->src_port && a->state == TERN_STATE_COOKIE_WAIT) return a;
+    }
+    return NULL;
+}
+
+TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t *pkt, size_t len,
+                              tern_time now)
+{
+    if (!ep || !path || !pkt) return TERN_EINVAL;
+    ep->stats.packets_in++;
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw first;
+    /* Validate the whole packet's framing first: no chunk of a malformed
+     * packet is processed. */
+    if (tern_packet_validate(pkt, len) < 1 || tern_packet_parse(pkt, len, &h, &it) < 0) {
+        tern_ep_drop(ep, NULL, TERN_DROP_MALFORMED);
+        return 0;
+    }
+    if (!tern_packet_checksum_ok(pkt, len)) {
+        tern_ep_drop(ep, NULL, TERN_DROP_CHECKSUM);
+        return 0;
+    }
+    if (h.dst_port != ep->cfg.port) {
+        tern_ep_drop(ep, NULL, TERN_DROP_PORT);
+        return 0;
+    }
+    tern_chunk_iter count = it;
+    tern_chunk_raw raw;
+    while (tern_chunk_next(&count, &raw) > 0)
+        ep->stats.chunks_in[raw.type]++;
+
+    tern_chunk_iter rest = it;
+    tern_chunk_next(&rest, &first);
+    tern_assoc *a = find_tcb(ep, path, &h, &first);
+    if (first.type == TERN_CHUNK_INIT) {
+        /* §8.5.1 A: an INIT travels alone, with tag 0. */
+        tern_chunk_iter more = rest;
+        if (h.vtag != 0 || tern_chunk_next(&more, &raw) != 0) {
+            tern_ep_drop(ep, a, TERN_DROP_VTAG);
+            return 0;
+        }
+        if (a) a->stats.packets_in++;
+        tern_handle_init(ep, a, path, &h, &first, now);
+        return 0;
+    }
+    if (first.type == TERN_CHUNK_COOKIE_ECHO) {
+        tern_assoc *b = tern_handle_cookie_echo(ep, a, path, &h, &first, now);
+        if (b) handle_for_assoc(ep, b, path, &h, rest, now);
+        return 0;
+    }
+    if (!a) {
+        tern_handle_ootb(ep, path, &h, pkt, len);
+        return 0;
+    }
+    handle_for_assoc(ep, a, path, &h, it, now);
+    return 0;
+}

@@ -1,0 +1,290 @@
+/* The core's internal structures: endpoint, association (TCB) and its paths.
+ * Every file of core/ includes this; nothing outside core/ does (tests use
+ * the public tern/core.h). */
+#ifndef TERN_CORE_INTERNAL_H
+#define TERN_CORE_INTERNAL_H
+
+#include <tern/core.h>
+
+#include "core/cookie.h"
+#include "wire/chunk.h"
+
+#define TERN_EXPORT __attribute__((visibility("default")))
+
+typedef struct tern_assoc tern_assoc;
+
+/* One peer transport address (RFC 9260 §8.2, §8.3). Embedded in the TCB. */
+typedef struct tern_dest {
+    tern_path path; /* local, remote, encapsulation port */
+    enum tern_path_state state;
+    bool rtt_measured;
+    tern_time srtt, rttvar, rto; /* §6.3.1 */
+    uint32_t error_count;
+    /* §8.3: one timer; when it fires with a heartbeat still unanswered the
+     * address takes a strike, then a new heartbeat goes out. */
+    tern_time hb_deadline;
+    bool hb_outstanding, hb_pending_send;
+    uint64_t hb_nonce;
+    tern_time hb_sent_at;
+    /* The endpoint's peer-address hash chain. */
+    tern_assoc *owner;
+    struct tern_dest *next_by_peer;
+} tern_dest;
+
+/* Association-level timers; per-path ones live in tern_dest. */
+enum tern_timer {
+    TERN_T1, /* T1-init / T1-cookie (§5.1 A, C) */
+    TERN_T2, /* T2-shutdown (§9.2) */
+    TERN_T5, /* T5-shutdown-guard (§9.2) */
+    TERN_TIMER_COUNT
+};
+
+/* Control chunks an association has to send when output is next pulled. */
+enum tern_pending {
+    TERN_SEND_INIT = 1u << 0,
+    TERN_SEND_COOKIE_ECHO = 1u << 1,
+    TERN_SEND_COOKIE_ACK = 1u << 2,
+    TERN_SEND_SHUTDOWN = 1u << 3,
+    TERN_SEND_SHUTDOWN_ACK = 1u << 4,
+    TERN_SEND_HEARTBEAT = 1u << 5, /* see tern_dest.hb_pending_send */
+};
+
+#define TERN_MAX_UNRECOGNIZED 256 /* bytes of INIT ACK parameters reported back */
+
+struct tern_assoc {
+    tern_assoc_id id;
+    enum tern_state state;
+    uint16_t peer_port;
+    uint32_t local_vtag, peer_vtag;
+    uint32_t local_tie_tag, peer_tie_tag; /* §5.2.2: random, 0 until needed */
+    uint32_t local_initial_tsn, peer_initial_tsn;
+    uint32_t peer_rwnd;
+    uint16_t outbound_streams, inbound_streams; /* negotiated (§5.1.1) */
+    uint8_t peer_ext[32];                       /* Supported Extensions bitmap */
+
+    tern_dest paths[TERN_MAX_PATHS];
+    uint8_t num_paths, primary;
+    uint32_t error_count; /* §8.1 */
+
+    tern_time timer[TERN_TIMER_COUNT];
+    tern_time deadline; /* min of every timer: the heap key */
+    uint8_t init_retransmits;
+    uint8_t shutdown_retransmits;
+    tern_time t1_started;            /* when the INIT or COOKIE ECHO last went out */
+    uint32_t cookie_preservative_ms; /* §5.2.6 alternative 3, sent in the next INIT */
+
+    unsigned pending; /* enum tern_pending bits */
+    uint8_t *cookie;  /* the peer's cookie, echoed until COOKIE ACK */
+    size_t cookie_len;
+    uint8_t *unrecognized; /* INIT ACK parameters to report with COOKIE ECHO */
+    size_t unrecognized_len;
+
+    tern_assoc_stats stats;
+
+    /* Endpoint bookkeeping. */
+    tern_assoc *next_by_vtag, *next_by_id, *next_pending;
+    bool on_pending_list;
+    size_t heap_index; /* SIZE_MAX: not in the deadline heap */
+};
+
+/* A stateless answer (INIT ACK, ABORT, SHUTDOWN COMPLETE, ERROR, HEARTBEAT
+ * ACK) waiting for tern_ep_output(); the ring is allocated once, so
+ * answering never allocates. */
+#define TERN_CTRL_SLOTS    32
+#define TERN_CTRL_SLOT_LEN 2048
+
+typedef struct tern_ctrl_slot {
+    tern_path path;
+    uint16_t len;
+    uint8_t pkt[TERN_CTRL_SLOT_LEN];
+} tern_ctrl_slot;
+
+struct tern_ep {
+    tern_ep_config cfg;
+    tern_cookie_keys keys;
+    tern_time next_rotation;
+    tern_ep_stats stats;
+    uint64_t hash_seed;
+    tern_assoc_id next_id;
+
+    tern_assoc **by_vtag; /* chained hash tables, nbuckets each */
+    tern_assoc **by_id;
+    tern_dest **by_peer; /* one entry per peer address of every association */
+    size_t nbuckets;
+
+    tern_assoc **heap; /* min-heap on tern_assoc.deadline, capacity max_associations */
+    size_t heap_len;
+
+    tern_assoc *pending_head, *pending_tail;
+
+    tern_ctrl_slot *ctrl; /* ring */
+    unsigned ctrl_head, ctrl_len;
+
+    tern_event *events; /* ring, cfg.event_queue_len */
+    uint32_t ev_head, ev_len;
+};
+
+/* ---- ep.c -------------------------------------------------------------- */
+void *tern_ep_alloc(tern_ep *ep, size_t size);
+void tern_ep_dealloc(tern_ep *ep, void *ptr, size_t size);
+int tern_ep_random(tern_ep *ep, void *buf, size_t len);
+uint32_t tern_ep_random32(tern_ep *ep);
+/* Rotates the cookie secret if cfg.cookie_rotation says it is time. */
+void tern_ep_rotate_if_due(tern_ep *ep, tern_time now);
+/* A fresh local tag: non-zero (§5.3.1) and used by no other association. */
+uint32_t tern_ep_new_vtag(tern_ep *ep);
+void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, uint16_t cause);
+/* Counts a drop on the endpoint and, when a is given, on the association. */
+void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why);
+
+/* The stateless-answer ring. push reserves a slot and starts its packet
+ * (common header written); commit checksums and queues it (nothing is sent
+ * if the writer overflowed). push returns NULL, counted, when full. */
+tern_ctrl_slot *tern_ctrl_push(tern_ep *ep, const tern_path *path, tern_wbuf *w, uint16_t src_port,
+                               uint16_t dst_port, uint32_t vtag);
+void tern_ctrl_commit(tern_ep *ep, tern_ctrl_slot *slot, tern_wbuf *w);
+
+/* ---- assoc.c: lifetime, lookup tables, deadline heap, output list ------- */
+tern_assoc *tern_assoc_new(tern_ep *ep, const tern_path *path, uint16_t peer_port,
+                           uint32_t local_vtag);
+void tern_assoc_free(tern_ep *ep, tern_assoc *a);
+/* Ends the association and tells the user (type 0: no event). */
+void tern_assoc_end(tern_ep *ep, tern_assoc *a, enum tern_event_type type, uint16_t cause);
+void tern_assoc_set_local_vtag(tern_ep *ep, tern_assoc *a, uint32_t vtag);
+tern_assoc *tern_assoc_by_vtag(const tern_ep *ep, uint32_t local_vtag);
+/* The path of any association with this peer transport address. */
+tern_dest *tern_dest_by_peer(const tern_ep *ep, const tern_addr *remote, uint16_t peer_port);
+tern_assoc *tern_assoc_by_id(const tern_ep *ep, tern_assoc_id id);
+/* Adds a peer address (its path local/encaps taken from like); NULL when
+ * the table is full or the address is not unicast. Returns the existing
+ * path when the address is known. */
+tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remote,
+                               const tern_path *like);
+tern_dest *tern_assoc_find_path(tern_assoc *a, const tern_addr *remote);
+static inline tern_dest *tern_primary(tern_assoc *a)
+{
+    return &a->paths[a->primary];
+}
+void tern_assoc_set_timer(tern_ep *ep, tern_assoc *a, enum tern_timer t, tern_time when);
+/* Recomputes the association's deadline after a timer field changed. */
+void tern_assoc_timers_changed(tern_ep *ep, tern_assoc *a);
+void tern_assoc_want_output(tern_ep *ep, tern_assoc *a, unsigned what);
+tern_assoc *tern_pending_pop(tern_ep *ep);
+tern_assoc *tern_heap_top(const tern_ep *ep);
+bool tern_addr_equal(const tern_addr *a, const tern_addr *b);
+/* §8.4 item 1 / §5.1.2: only unicast addresses take part. */
+bool tern_addr_is_unicast(const tern_addr *a);
+
+/* ---- path.c: RTO (§6.3.1, §6.3.3) ---------------------------------------- */
+void tern_dest_init(tern_ep *ep, tern_dest *d);
+void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time rtt);
+void tern_dest_backoff(tern_ep *ep, tern_dest *d);
+
+/* ---- init_params.c: INIT / INIT ACK parameters (§3.3.2, §3.3.3, §5.1.2) ---- */
+typedef struct tern_init_scan {
+    tern_addr addrs[TERN_MAX_PATHS]; /* address parameters, unicast only */
+    uint8_t num_addrs;
+    bool host_name; /* §5.1.2: Tern refuses host names */
+    tern_tlv host_name_tlv;
+    uint32_t cookie_preservative_ms;
+    uint8_t ext[32];
+} tern_init_scan;
+
+/* Reads what Tern uses from INIT/INIT ACK parameters, and appends every
+ * unrecognized parameter whose upper bits ask for a report (whole TLV) to
+ * report (may be NULL); stops at one whose bits say stop (§3.2.1). */
+void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *report);
+/* Our INIT / INIT ACK optional parameters: addresses, and the cookie
+ * preservative (INIT only, when non-zero). */
+void tern_init_params_put(const tern_ep *ep, tern_wbuf *w, uint32_t cookie_preservative_ms);
+/* An IPv4 or IPv6 Address parameter (§3.3.2.1). */
+void tern_addr_param_put(tern_wbuf *w, const tern_addr *a);
+/* Records the peer's addresses and extensions in the TCB. */
+void tern_assoc_take_init_params(tern_ep *ep, tern_assoc *a, const tern_init_scan *scan);
+
+/* ---- handshake.c: §5.1, §5.2.1–§5.2.3, §5.2.5, §5.2.6 ------------------- */
+void tern_handle_init(tern_ep *ep, tern_assoc *a, const tern_path *path,
+                      const tern_common_header *h, const tern_chunk_raw *raw, tern_time now);
+/* These two return false when the association was freed. */
+bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now);
+void tern_handle_cookie_ack(tern_ep *ep, tern_assoc *a, tern_time now);
+/* Enters ESTABLISHED: stops T1, drops the kept cookie, starts heartbeats. */
+void tern_assoc_established(tern_ep *ep, tern_assoc *a, tern_time now);
+/* The association's peer said its cookie was stale (§5.2.6). */
+bool tern_handle_stale_cookie(tern_ep *ep, tern_assoc *a, uint32_t staleness_us, tern_time now);
+/* Returns false when the association was freed. */
+bool tern_t1_expired(tern_ep *ep, tern_assoc *a, tern_time now);
+void tern_send_init(tern_ep *ep, tern_assoc *a, tern_time now);
+
+/* ---- cookie_echo.c: §5.1 D, §5.1.5, §5.2.4 ---------------------------------
+ * Returns the association the packet's remaining chunks belong to, or NULL
+ * (packet done). a is the TCB found for the sender, or NULL. */
+tern_assoc *tern_handle_cookie_echo(tern_ep *ep, tern_assoc *a, const tern_path *path,
+                                    const tern_common_header *h, const tern_chunk_raw *raw,
+                                    tern_time now);
+
+/* Cookie contents (§5.1.3): fixed big-endian layout, then the peer's INIT
+ * parameters. Shared by handshake.c (making) and cookie_echo.c (opening). */
+enum {
+    CK_LOCAL_VTAG = 0,
+    CK_PEER_VTAG = 4,
+    CK_LOCAL_TIE = 8,
+    CK_PEER_TIE = 12,
+    CK_LOCAL_TSN = 16,
+    CK_PEER_TSN = 20,
+    CK_PEER_RWND = 24,
+    CK_OS = 28,
+    CK_IS = 30,
+    CK_PEER_PORT = 32,
+    CK_ENCAPS_PORT = 34,
+    CK_REMOTE = 36, /* family + 16 bytes */
+    CK_LOCAL = 53,  /* family + 16 bytes */
+    CK_FIXED_LEN = 72,
+};
+#define CK_MAX_INIT_PARAMS 1024
+
+/* ---- shutdown.c: §9.1, §9.2 ---------------------------------------------- */
+void tern_handle_abort(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw);
+void tern_handle_shutdown(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now);
+/* Returns false when the association was freed. */
+bool tern_handle_shutdown_ack(tern_ep *ep, tern_assoc *a, tern_time now);
+bool tern_handle_shutdown_complete(tern_ep *ep, tern_assoc *a);
+/* Moves SHUTDOWN-PENDING / -RECEIVED on once nothing is outstanding. */
+void tern_shutdown_progress(tern_ep *ep, tern_assoc *a, tern_time now);
+bool tern_t2_expired(tern_ep *ep, tern_assoc *a, tern_time now);
+bool tern_t5_expired(tern_ep *ep, tern_assoc *a);
+/* ABORT to the peer of a (its tag, T bit clear), then free with an event. */
+void tern_abort_assoc(tern_ep *ep, tern_assoc *a, uint16_t cause, const void *info, size_t info_len,
+                      enum tern_event_type ev);
+
+/* ---- heartbeat.c: §8.1, §8.3 --------------------------------------------- */
+void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now);
+void tern_handle_heartbeat(tern_ep *ep, tern_assoc *a, const tern_path *path,
+                           const tern_chunk_raw *raw);
+void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
+                               tern_time now);
+/* Returns false when the association was freed. */
+bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
+/* Writes a HEARTBEAT for d into w (a packet already started). */
+void tern_hb_put(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, tern_time now);
+/* §8.1: counts one strike on the association; false if it ended. */
+bool tern_assoc_strike(tern_ep *ep, tern_assoc *a);
+
+/* ---- ootb.c: §8.4 ---------------------------------------------------------- */
+void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
+                      const uint8_t *pkt, size_t len);
+/* An ABORT as a stateless answer; one optional cause (code 0: none). */
+void tern_send_abort(tern_ep *ep, const tern_path *path, uint16_t src_port, uint16_t dst_port,
+                     uint32_t vtag, bool t_bit, uint16_t cause, const void *info, size_t info_len);
+void tern_send_shutdown_complete(tern_ep *ep, const tern_path *path, uint16_t dst_port,
+                                 uint32_t vtag, bool t_bit);
+/* An ERROR chunk with one cause to the peer of a. */
+void tern_send_error(tern_ep *ep, tern_assoc *a, const tern_path *path, uint16_t cause,
+                     const void *info, size_t info_len);
+
+/* ---- output.c ---------------------------------------------------------------- */
+/* Builds the association's next packet into buf; 0 if it has nothing. */
+size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *buf, size_t cap,
+                         tern_time now);
+
+#endif

@@ -1,0 +1,150 @@
+/* Packet output: stateless answers first, then each association with
+ * something to send. Control chunks for the primary path are bundled into
+ * one packet (§6.10); INIT goes alone; heartbeats go to their own path. */
+#include <string.h>
+
+#include "core/internal.h"
+#include "wire/cause.h"
+
+static void count_packet_out(tern_ep *ep, const uint8_t *pkt, size_t len)
+{
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw raw;
+    ep->stats.packets_out++;
+    if (tern_packet_parse(pkt, len, &h, &it) < 0) return;
+    while (tern_chunk_next(&it, &raw) > 0)
+        ep->stats.chunks_out[raw.type]++;
+}
+
+/* The cumulative TSN of what we received: nothing yet, until data transfer. */
+static uint32_t cum_tsn_ack(const tern_assoc *a)
+{
+    return a->peer_initial_tsn - 1;
+}
+
+static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks)
+{
+    if (w->err) { /* cannot fit the caller's buffer: nothing is sent */
+        tern_ep_drop(ep, a, TERN_DROP_OUTPUT_FULL);
+        return 0;
+    }
+    tern_packet_set_checksum(w->buf, w->len);
+    a->stats.packets_out++;
+    a->stats.ctrl_chunks_out += chunks;
+    return w->len;
+}
+
+/* The control chunks for the primary path, in the order §6.10 allows. */
+static unsigned put_primary_chunks(tern_ep *ep, tern_assoc *a, tern_wbuf *w, tern_time now)
+{
+    unsigned n = 0;
+    if (a->pending & TERN_SEND_COOKIE_ECHO) {
+        tern_cookie_echo_put(w, a->cookie, a->cookie_len);
+        n++;
+        if (a->unrecognized_len) { /* §3.3.3: INIT ACK parameters we do not know */
+            uint8_t cbuf[TERN_MAX_UNRECOGNIZED + 8];
+            tern_wbuf c;
+            tern_wbuf_init(&c, cbuf, sizeof cbuf);
+            tern_cause_put_bytes(&c, TERN_CAUSE_UNRECOGNIZED_PARAMS, a->unrecognized,
+                                 a->unrecognized_len);
+            tern_causes_put(w, TERN_CHUNK_ERROR, 0, (tern_bytes){cbuf, c.len});
+            n++;
+        }
+    }
+    if (a->pending & TERN_SEND_COOKIE_ACK) {
+        tern_empty_chunk_put(w, TERN_CHUNK_COOKIE_ACK, 0);
+        n++;
+    }
+    if (a->pending & TERN_SEND_SHUTDOWN) {
+        tern_shutdown_put(w, cum_tsn_ack(a));
+        n++;
+    }
+    if (a->pending & TERN_SEND_SHUTDOWN_ACK) {
+        tern_empty_chunk_put(w, TERN_CHUNK_SHUTDOWN_ACK, 0);
+        n++;
+    }
+    tern_dest *p = tern_primary(a);
+    if (p->hb_pending_send) {
+        tern_hb_put(ep, a, p, w, now);
+        n++;
+    }
+    a->pending &= ~(unsigned)(TERN_SEND_COOKIE_ECHO | TERN_SEND_COOKIE_ACK | TERN_SEND_SHUTDOWN |
+                              TERN_SEND_SHUTDOWN_ACK);
+    return n;
+}
+
+size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *buf, size_t cap,
+                         tern_time now)
+{
+    tern_wbuf w;
+    tern_dest *p = tern_primary(a);
+    if (a->pending & TERN_SEND_INIT) { /* §6.10: INIT is bundled with nothing */
+        a->pending &= ~(unsigned)TERN_SEND_INIT;
+        uint8_t params[TERN_MAX_LOCAL_ADDRS * 20 + 8];
+        tern_wbuf pw;
+        tern_wbuf_init(&pw, params, sizeof params);
+        tern_init_params_put(ep, &pw, a->cookie_preservative_ms);
+        tern_init init = {a->local_vtag,
+                          ep->cfg.rwnd,
+                          ep->cfg.outbound_streams,
+                          ep->cfg.max_inbound_streams,
+                          a->local_initial_tsn,
+                          {params, pw.len}};
+        tern_wbuf_init(&w, buf, cap);
+        tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, 0);
+        tern_init_put(&w, TERN_CHUNK_INIT, &init);
+        *path = p->path;
+        return finish(ep, a, &w, 1);
+    }
+    tern_wbuf_init(&w, buf, cap);
+    tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, a->peer_vtag);
+    unsigned n = put_primary_chunks(ep, a, &w, now);
+    if (n) {
+        *path = p->path;
+        return finish(ep, a, &w, n);
+    }
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        if (!d->hb_pending_send) continue;
+        tern_hb_put(ep, a, d, &w, now);
+        *path = d->path;
+        return finish(ep, a, &w, 1);
+    }
+    a->pending &= ~(unsigned)TERN_SEND_HEARTBEAT;
+    return 0;
+}
+
+TERN_EXPORT long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size_t cap,
+                                tern_time now)
+{
+    if (!ep || !path || !buf || cap < 1280) return TERN_EINVAL;
+    while (ep->ctrl_len) {
+        tern_ctrl_slot *s = &ep->ctrl[ep->ctrl_head];
+        ep->ctrl_head = (ep->ctrl_head + 1) % TERN_CTRL_SLOTS;
+        ep->ctrl_len--;
+        if (s->len > cap) { /* the caller's buffer is below our answer's size */
+            tern_ep_drop(ep, NULL, TERN_DROP_OUTPUT_FULL);
+            continue;
+        }
+        memcpy(buf, s->pkt, s->len);
+        *path = s->path;
+        count_packet_out(ep, buf, s->len);
+        return s->len;
+    }
+    /* Bounded: each association on the list is visited once per call. */
+    tern_assoc *a;
+    while ((a = tern_pending_pop(ep)) != NULL) {
+        size_t n = tern_assoc_output(ep, a, path, buf, cap, now);
+        if (!n) {
+            a->pending = 0; /* nothing could be built: nothing is owed */
+            continue;
+        }
+        if (a->pending) tern_assoc_want_output(ep, a, 0); /* more to send: back in line */
+        {
+            count_packet_out(ep, buf, n);
+            return (long)n;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,245 @@
+/* Tern's sans-I/O core (DESIGN.md §3): packets and time in; packets,
+ * deadlines and events out. No system calls, threads, globals or clock: the
+ * caller passes `now` (nanoseconds on its own monotonic clock) everywhere.
+ *
+ *   tern_ep_input()         a received SCTP packet (after any UDP/IP header)
+ *   tern_ep_output()        the next packet to send, and the path it goes on
+ *   tern_ep_next_deadline() when tern_ep_on_deadline() must be called
+ *   tern_ep_poll_event()    association changes, errors, (later) messages
+ *
+ * Errors are negative TERN_E* codes (tern/error.h). Misuse by the caller
+ * returns an error and changes nothing; bad input from the network never
+ * returns an error: it is answered, dropped and counted as RFC 9260 says. */
+#ifndef TERN_CORE_H
+#define TERN_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tern/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef TERN_TIME_DEFINED
+#define TERN_TIME_DEFINED
+typedef uint64_t tern_time; /* ns on the caller's monotonic clock */
+#endif
+#define TERN_TIME_NEVER UINT64_MAX
+#define TERN_MSEC(ms)   ((tern_time)(ms)*1000000u)
+#define TERN_SEC(s)     ((tern_time)(s)*1000000000u)
+
+enum { TERN_AF_NONE = 0, TERN_AF_INET = 4, TERN_AF_INET6 = 6 };
+
+/* An IP address; IPv4 uses the first 4 bytes of ip, the rest are zero. */
+typedef struct tern_addr {
+    uint8_t family;
+    uint8_t ip[16];
+} tern_addr;
+
+/* Where a packet came from or goes: local and remote address and, for UDP
+ * encapsulation (RFC 6951), the remote UDP port (0 for raw IP). */
+typedef struct tern_path {
+    tern_addr local;
+    tern_addr remote;
+    uint16_t encaps_port;
+} tern_path;
+
+/* Optional allocator hooks (all or none). size is passed to free so a
+ * counting allocator needs no header. */
+typedef struct tern_allocator {
+    void *(*alloc)(void *ctx, size_t size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+} tern_allocator;
+
+#define TERN_MAX_LOCAL_ADDRS 8
+#define TERN_MAX_PATHS       8 /* peer addresses kept per association */
+
+typedef struct tern_ep_config {
+    uint16_t port; /* local SCTP port, non-zero */
+    tern_addr local_addrs[TERN_MAX_LOCAL_ADDRS];
+    uint8_t num_local_addrs;                 /* advertised in INIT/INIT ACK; 0: none (§5.1.2:
+                                                the peer uses the packet's source) */
+    uint16_t outbound_streams;               /* OS we ask for (≥ 1) */
+    uint16_t max_inbound_streams;            /* MIS we accept (≥ 1) */
+    uint32_t rwnd;                           /* advertised receive window, bytes (≥ 1500) */
+    tern_time rto_initial, rto_min, rto_max; /* RFC 9260 §16: 1 s, 1 s, 60 s */
+    tern_time valid_cookie_life;             /* §16: 60 s */
+    tern_time cookie_rotation;               /* a new cookie secret this often (0: only on
+                                                tern_ep_rotate_secret); default 1 h */
+    tern_time hb_interval;                   /* §16: 30 s; 0 turns heartbeats off */
+    tern_time shutdown_guard;                /* T5-shutdown-guard (§9.2); 0: 5 × rto_max */
+    uint8_t max_init_retransmits;            /* §16: 8 */
+    uint8_t assoc_max_retrans;               /* §16: 10 */
+    uint8_t path_max_retrans;                /* §16: 5 */
+    uint32_t max_associations;               /* further COOKIE ECHOs get ABORT (Out of Resource) */
+    uint32_t event_queue_len;                /* events kept before new ones are dropped (counted) */
+    bool blackhole;                          /* never answer out-of-the-blue packets (§8.4) */
+    /* Cryptographically secure random bytes (tags, TSNs, cookie secret,
+     * heartbeat nonces, jitter). NULL: OpenSSL's RAND_bytes. Returns 0 on
+     * success. Tests pass a seeded generator for reproducible runs. */
+    int (*random)(void *ctx, uint8_t *buf, size_t len);
+    void *random_ctx;
+    tern_allocator alloc; /* NULL hooks: malloc/free */
+} tern_ep_config;
+
+typedef struct tern_ep tern_ep;
+typedef uint32_t tern_assoc_id; /* never 0 */
+
+/* RFC 9260 §16 defaults, port 0 (the caller must set it). */
+void tern_ep_config_default(tern_ep_config *cfg);
+
+/* Errors: TERN_EINVAL (bad config), TERN_ENOMEM. */
+int tern_ep_new(const tern_ep_config *cfg, tern_ep **out);
+/* Frees the endpoint and every association (no packets are sent). */
+void tern_ep_free(tern_ep *ep);
+
+/* Feeds one received SCTP packet. Always 0 for any content (malformed,
+ * unknown or unwanted packets are counted in the statistics); TERN_EINVAL
+ * only for a NULL endpoint, path or packet. */
+int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t *pkt, size_t len,
+                  tern_time now);
+
+/* Writes the next packet to send into buf and its path into *path: its
+ * length, 0 if there is nothing to send, TERN_EINVAL if cap < 1280 (a
+ * packet of the minimum IPv6 MTU must fit). */
+long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size_t cap, tern_time now);
+
+/* The earliest time tern_ep_on_deadline() must be called, or TERN_TIME_NEVER. */
+tern_time tern_ep_next_deadline(const tern_ep *ep);
+/* Runs every timer due at now. 0, or TERN_EINVAL for a NULL endpoint. */
+int tern_ep_on_deadline(tern_ep *ep, tern_time now);
+
+/* Starts an association to peer_port at path->remote (§5.1 step A).
+ * Errors: TERN_EINVAL (port 0, no remote address), TERN_EEXIST (an
+ * association with that peer address and port exists), TERN_ENOMEM. */
+int tern_ep_connect(tern_ep *ep, const tern_path *path, uint16_t peer_port, tern_time now,
+                    tern_assoc_id *id);
+
+/* Graceful close (§9.2): SHUTDOWN-PENDING, then SHUTDOWN once nothing is
+ * outstanding; TERN_EV_SHUTDOWN_COMPLETE when done. In COOKIE-WAIT or
+ * COOKIE-ECHOED the association is simply abandoned (freed, no event).
+ * Errors: TERN_ENOENT (no such association), TERN_ESTATE (already shutting
+ * down: nothing changes). */
+int tern_ep_shutdown(tern_ep *ep, tern_assoc_id id, tern_time now);
+
+/* Abortive close (§9.1): sends ABORT with a User-Initiated Abort cause
+ * carrying reason (may be NULL, at most 1024 bytes) and frees the
+ * association; no event. Errors: TERN_ENOENT, TERN_EINVAL (reason too long). */
+int tern_ep_abort(tern_ep *ep, tern_assoc_id id, const void *reason, size_t reason_len,
+                  tern_time now);
+
+/* Makes a new cookie secret current; cookies signed with the previous one
+ * stay valid for one valid_cookie_life. Errors: TERN_ENOMEM (no randomness). */
+int tern_ep_rotate_secret(tern_ep *ep, tern_time now);
+
+/* RFC 9260 §4 */
+enum tern_state {
+    TERN_STATE_CLOSED = 0,
+    TERN_STATE_COOKIE_WAIT,
+    TERN_STATE_COOKIE_ECHOED,
+    TERN_STATE_ESTABLISHED,
+    TERN_STATE_SHUTDOWN_PENDING,
+    TERN_STATE_SHUTDOWN_SENT,
+    TERN_STATE_SHUTDOWN_RECEIVED,
+    TERN_STATE_SHUTDOWN_ACK_SENT,
+};
+
+/* Why packets or chunks were dropped (tern_ep_stats.drops[]). */
+enum tern_drop_reason {
+    TERN_DROP_MALFORMED,    /* framing, layout or field errors */
+    TERN_DROP_CHECKSUM,     /* bad CRC32c */
+    TERN_DROP_PORT,         /* not our SCTP port */
+    TERN_DROP_VTAG,         /* verification tag rules of §8.5, §8.5.1 */
+    TERN_DROP_OOTB,         /* out of the blue (§8.4), answered or not */
+    TERN_DROP_COOKIE_BAD,   /* forged or mangled state cookie (§5.1.5) */
+    TERN_DROP_COOKIE_STALE, /* expired cookie, answered with Stale Cookie (§5.1.5) */
+    TERN_DROP_STATE,        /* chunk not allowed in the association's state (§5.2, §9.2) */
+    TERN_DROP_UNKNOWN,      /* unrecognized chunk, dropped per its upper bits (§3.2) */
+    TERN_DROP_OUTPUT_FULL,  /* our answer was dropped: output ring full */
+    TERN_DROP_MAX
+};
+
+/* Per-association counters (RFC 3873 sctpAssocTable in spirit). */
+typedef struct tern_assoc_stats {
+    uint64_t packets_in, packets_out;
+    uint64_t ctrl_chunks_in, ctrl_chunks_out; /* every chunk that is not DATA/I-DATA */
+    uint64_t data_chunks_in, data_chunks_out;
+    uint32_t t1_expired, t2_expired, t5_expired;
+    uint32_t hb_sent, hb_acked, hb_received;
+    uint32_t drops[TERN_DROP_MAX];
+} tern_assoc_stats;
+
+/* Peer address (path) state, RFC 9260 §8.2, §8.3; RFC 7829 later. */
+enum tern_path_state {
+    TERN_PATH_UNCONFIRMED = 0,
+    TERN_PATH_ACTIVE,
+    TERN_PATH_INACTIVE,
+};
+
+typedef struct tern_path_info {
+    tern_path path;
+    enum tern_path_state state;
+    tern_time srtt, rttvar, rto; /* srtt 0 until the first measurement */
+    uint32_t error_count;
+} tern_path_info;
+
+typedef struct tern_assoc_info {
+    tern_assoc_id id;
+    enum tern_state state;
+    uint16_t peer_port;
+    uint32_t local_vtag, peer_vtag;
+    uint32_t local_initial_tsn, peer_initial_tsn;
+    uint32_t peer_rwnd;
+    uint16_t outbound_streams, inbound_streams; /* negotiated (§5.1.1) */
+    uint32_t error_count;                       /* association error counter (§8.1) */
+    uint8_t peer_ext[32]; /* chunk types in the peer's Supported Extensions (bitmap) */
+    uint8_t num_paths, primary;
+    tern_path_info paths[TERN_MAX_PATHS];
+    tern_assoc_stats stats;
+} tern_assoc_info;
+
+/* Errors: TERN_ENOENT. */
+int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_assoc_info *out);
+
+enum tern_event_type {
+    TERN_EV_COMM_UP = 1,       /* association established */
+    TERN_EV_COMM_LOST,         /* ended by the peer's ABORT (cause: its first cause code)
+                                  or by retransmission limits (cause 0) */
+    TERN_EV_RESTART,           /* the peer restarted (§5.2.4 action A) */
+    TERN_EV_SHUTDOWN_RECEIVED, /* the peer started a graceful close (SHUTDOWN) */
+    TERN_EV_SHUTDOWN_COMPLETE, /* graceful shutdown finished; the association is gone */
+    TERN_EV_CANT_START,        /* the handshake failed (Max.Init.Retransmits, ABORT) */
+    TERN_EV_REMOTE_ERROR,      /* an ERROR chunk arrived; cause holds its first cause code */
+};
+
+typedef struct tern_event {
+    enum tern_event_type type;
+    tern_assoc_id assoc;
+    uint16_t cause;            /* error cause code, when one applies */
+    uint16_t outbound_streams; /* negotiated, for COMM_UP and RESTART */
+    uint16_t inbound_streams;
+} tern_event;
+
+/* 1 and *ev filled, or 0 when the queue is empty. */
+int tern_ep_poll_event(tern_ep *ep, tern_event *ev);
+
+typedef struct tern_ep_stats {
+    uint64_t packets_in, packets_out;
+    uint64_t chunks_in[256], chunks_out[256]; /* by chunk type */
+    uint64_t drops[TERN_DROP_MAX];
+    uint64_t events_dropped;
+    uint64_t assocs_created, assocs_freed;
+    uint32_t assocs_open;
+} tern_ep_stats;
+
+/* Copies the endpoint's counters. */
+void tern_ep_stats_get(const tern_ep *ep, tern_ep_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
