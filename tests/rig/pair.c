@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/endian.h"
+#include "wire/packet.h"
+
 static void rig_die(const char *what)
 {
     fprintf(stderr, "pair rig: %s\n", what);
@@ -121,4 +124,75 @@ int pair_event(pair *p, int side, enum tern_event_type type, tern_event *ev)
         if (ev->type == type) return 1;
     }
     return 0;
+}
+
+size_t pair_craft(uint8_t *buf, size_t cap, uint16_t src_port, uint16_t dst_port, uint32_t vtag,
+                  const void *chunks, size_t chunks_len)
+{
+    if (cap < 12 + chunks_len) rig_die("pair_craft: buffer too small");
+    tern_wbuf w;
+    tern_wbuf_init(&w, buf, cap);
+    tern_wbuf_common_header(&w, src_port, dst_port, vtag);
+    tern_wbuf_put(&w, chunks, chunks_len);
+    tern_packet_set_checksum(buf, w.len);
+    return w.len;
+}
+
+void pair_inject(pair *p, int to, const uint8_t *pkt, size_t len)
+{
+    tern_ep_input(p->ep[to], &p->path[to], pkt, len, p->now);
+}
+
+uint32_t pkt_vtag(const uint8_t *pkt, size_t len)
+{
+    if (len < 12) rig_die("pkt_vtag: short packet");
+    return tern_load32(pkt + 4);
+}
+
+int pkt_find(const uint8_t *pkt, size_t len, uint8_t type, tern_chunk_raw *out)
+{
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw raw;
+    if (tern_packet_parse(pkt, len, &h, &it) < 0) return 0;
+    while (tern_chunk_next(&it, &raw) > 0)
+        if (raw.type == type) {
+            if (out) *out = raw;
+            return 1;
+        }
+    return 0;
+}
+
+int pkt_count(const uint8_t *pkt, size_t len, uint8_t type)
+{
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw raw;
+    int n = 0;
+    if (tern_packet_parse(pkt, len, &h, &it) < 0) return 0;
+    while (tern_chunk_next(&it, &raw) > 0)
+        n += raw.type == type;
+    return n;
+}
+
+size_t pair_count_in_flight(const pair *p, int from, uint8_t type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nflight; i++)
+        if (p->flight[i].from == from && pkt_find(p->flight[i].data, p->flight[i].len, type, NULL))
+            n++;
+    return n;
+}
+
+long pair_find_in_flight(const pair *p, int from, uint8_t type)
+{
+    for (size_t i = 0; i < p->nflight; i++)
+        if (p->flight[i].from == from && pkt_find(p->flight[i].data, p->flight[i].len, type, NULL))
+            return (long)i;
+    return -1;
+}
+
+int pair_info(pair *p, int side, tern_assoc_id id, tern_assoc_info *out)
+{
+    return tern_ep_assoc_info(p->ep[side], id, out) == 0;
 }

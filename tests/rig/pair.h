@@ -6,6 +6,8 @@
 
 #include <tern/core.h>
 
+#include "wire/chunk.h"
+
 #define PAIR_MAX_FLIGHT 256
 #define PAIR_PKT_MAX    4096
 
@@ -50,5 +52,29 @@ int pair_first_chunk(const pair *p, size_t i);
 /* Finds the next event of a given type on endpoint side (others are
  * skipped and lost): 1 if found. */
 int pair_event(pair *p, int side, enum tern_event_type type, tern_event *ev);
+
+/* ---- Crafting and reading packets ---------------------------------------
+ * For tests that play the peer by hand. */
+
+/* Writes a packet with the given common header and chunk bytes (already
+ * framed and padded) into buf and sets its CRC32c; returns its length. */
+size_t pair_craft(uint8_t *buf, size_t cap, uint16_t src_port, uint16_t dst_port, uint32_t vtag,
+                  const void *chunks, size_t chunks_len);
+/* Feeds bytes to endpoint `to` as if sent by the other endpoint (its path
+ * view is used). */
+void pair_inject(pair *p, int to, const uint8_t *pkt, size_t len);
+/* The verification tag of a packet. */
+uint32_t pkt_vtag(const uint8_t *pkt, size_t len);
+/* The number of chunks of a type in a packet. */
+int pkt_count(const uint8_t *pkt, size_t len, uint8_t type);
+/* The first chunk of a type (1) or 0. */
+int pkt_find(const uint8_t *pkt, size_t len, uint8_t type, tern_chunk_raw *out);
+/* The number of packets in flight from `from` that carry a chunk of type. */
+size_t pair_count_in_flight(const pair *p, int from, uint8_t type);
+/* Index of the first packet in flight from `from` with a chunk of type, or -1. */
+long pair_find_in_flight(const pair *p, int from, uint8_t type);
+/* tern_ep_assoc_info of association id on endpoint side: 1, or 0 if it
+ * does not exist (any more). */
+int pair_info(pair *p, int side, tern_assoc_id id, tern_assoc_info *out);
 
 #endif
