@@ -158,12 +158,21 @@ TERN_EXPORT void tern_ep_free(tern_ep *ep)
     tern_ep_dealloc(ep, ep, sizeof *ep);
 }
 
+/* Only the previous secret is kept, so rotating more often than a cookie
+ * lives (up to twice Valid.Cookie.Life with a preservative) would refuse
+ * good cookies: the period is at least that. */
+static tern_time rotation_period(const tern_ep *ep)
+{
+    tern_time floor = 2 * ep->cfg.valid_cookie_life;
+    return ep->cfg.cookie_rotation > floor ? ep->cfg.cookie_rotation : floor;
+}
+
 /* Scheduled rotation happens when a cookie is next made, so an idle
  * endpoint has no deadline to wake up for. */
 void tern_ep_rotate_if_due(tern_ep *ep, tern_time now)
 {
     if (ep->next_rotation == 0)
-        ep->next_rotation = now + ep->cfg.cookie_rotation; /* the clock's origin is the caller's */
+        ep->next_rotation = now + rotation_period(ep); /* the clock's origin is the caller's */
     else if (now >= ep->next_rotation)
         tern_ep_rotate_secret(ep, now);
 }
@@ -175,7 +184,7 @@ TERN_EXPORT int tern_ep_rotate_secret(tern_ep *ep, tern_time now)
     if (tern_ep_random(ep, secret, sizeof secret) != 0) return TERN_ENOMEM;
     tern_cookie_keys_rotate(&ep->keys, secret, now);
     memset(secret, 0, sizeof secret);
-    if (ep->cfg.cookie_rotation) ep->next_rotation = now + ep->cfg.cookie_rotation;
+    if (ep->cfg.cookie_rotation) ep->next_rotation = now + rotation_period(ep);
     return 0;
 }
 

@@ -217,8 +217,18 @@ static bool keep_cookie(tern_ep *ep, tern_assoc *a, tern_tlv cookie, const tern_
     if (unrec->len && !a->unrecognized) {
         a->unrecognized = tern_ep_alloc(ep, TERN_MAX_UNRECOGNIZED);
         if (a->unrecognized) {
-            memcpy(a->unrecognized, unrec->buf, unrec->len);
-            a->unrecognized_len = unrec->len;
+            /* §3.3.10.8: the cause carries the parameters themselves (what
+             * the scan wrapped), the last one's padding left to the chunk. */
+            tern_tlv_iter ui;
+            tern_tlv ut;
+            size_t n = 0, end = 0;
+            tern_tlv_iter_init(&ui, unrec->buf, unrec->len);
+            while (tern_tlv_next(&ui, &ut) > 0) {
+                memcpy(a->unrecognized + n, ut.value.ptr, ut.value.len);
+                end = n + tern_load16(ut.value.ptr + 2);
+                n += ut.value.len;
+            }
+            a->unrecognized_len = end;
         }
     }
     return true;
@@ -295,7 +305,10 @@ bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
     tern_assoc_take_init_params(ep, a, &scan);
     a->state = TERN_STATE_COOKIE_ECHOED;
     a->pending &= ~(unsigned)TERN_SEND_INIT;
-    a->init_retransmits = 0;
+    /* §5.2.6, §5.1 A: INITs sent after a Stale Cookie error keep counting
+     * towards Max.Init.Retransmits, or cookies that always go stale would
+     * be retried for ever. */
+    if (!a->cookie_preservative_ms) a->init_retransmits = 0;
     a->cookie_preservative_ms = 0;
     start_t1_cookie(ep, a, now);
     return true;
@@ -351,6 +364,7 @@ bool tern_handle_stale_cookie(tern_ep *ep, tern_assoc *a, uint32_t staleness_us,
     uint64_t ms = rtt_ms + late_ms;
     a->cookie_preservative_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
     a->state = TERN_STATE_COOKIE_WAIT;
+    a->peer_vtag = 0; /* unknown again until the next INIT ACK */
     a->pending &= ~(unsigned)TERN_SEND_COOKIE_ECHO;
     tern_send_init(ep, a, now);
     return true;

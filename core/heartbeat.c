@@ -8,16 +8,22 @@
 
 #define HB_INFO_LEN 25 /* nonce (8), family (1), address (16) */
 
-static bool heartbeats_on(const tern_ep *ep, const tern_dest *d)
+/* §8.3: from ESTABLISHED until a SHUTDOWN or SHUTDOWN ACK is sent (the
+ * shutdown also stops the timers when it gets there). */
+static bool heartbeats_on(const tern_ep *ep, const tern_assoc *a, const tern_dest *d)
 {
+    bool state_ok = a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
+                    a->state == TERN_STATE_SHUTDOWN_RECEIVED;
     /* Path confirmation of other addresses (§5.4) arrives with multi-homing. */
-    return ep->cfg.hb_interval != 0 && d->state != TERN_PATH_UNCONFIRMED;
+    return state_ok && ep->cfg.hb_interval != 0 && d->state != TERN_PATH_UNCONFIRMED;
 }
 
-/* §8.3: RTO + HB.interval, jittered by ±50% of the RTO. */
+/* §8.3: RTO + HB.interval, jittered by ±50% of the RTO. The RTO can pass
+ * 2^32 ns, so the jitter is drawn from 64 random bits. */
 static void arm(tern_ep *ep, tern_dest *d, tern_time now)
 {
-    tern_time jitter = d->rto ? tern_ep_random32(ep) % (d->rto + 1) : 0;
+    uint64_t r = (uint64_t)tern_ep_random32(ep) << 32 | tern_ep_random32(ep);
+    tern_time jitter = d->rto ? r % (d->rto + 1) : 0;
     d->hb_deadline = now + d->rto / 2 + jitter + ep->cfg.hb_interval;
 }
 
@@ -26,7 +32,7 @@ void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
         d->hb_outstanding = d->hb_pending_send = false;
-        if (heartbeats_on(ep, d))
+        if (heartbeats_on(ep, a, d))
             arm(ep, d, now);
         else
             d->hb_deadline = TERN_TIME_NEVER;
@@ -43,19 +49,22 @@ bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
 
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    if (!heartbeats_on(ep, d)) {
+    if (!heartbeats_on(ep, a, d)) {
         d->hb_deadline = TERN_TIME_NEVER;
         return true;
     }
     if (d->hb_outstanding) { /* unanswered: a strike on the address and the peer */
-        if (++d->error_count > ep->cfg.path_max_retrans) d->state = TERN_PATH_INACTIVE;
-        tern_dest_backoff(ep, d);
+        /* §8.2, §8.3: past Path.Max.Retrans the address is inactive and its
+         * counter stops growing; heartbeats go on. */
+        if (d->error_count <= ep->cfg.path_max_retrans &&
+            ++d->error_count > ep->cfg.path_max_retrans)
+            d->state = TERN_PATH_INACTIVE;
+        tern_dest_backoff(ep, d); /* §8.3: exponential backoff of the RTO */
         if (!tern_assoc_strike(ep, a)) return false;
     }
     uint64_t nonce;
     if (tern_ep_random(ep, &nonce, sizeof nonce) != 0) nonce = ++d->hb_nonce;
     d->hb_nonce = nonce;
-    d->hb_sent_at = now;
     d->hb_outstanding = true;
     d->hb_pending_send = true;
     tern_assoc_want_output(ep, a, TERN_SEND_HEARTBEAT);
@@ -63,10 +72,11 @@ bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
     return true;
 }
 
+/* The round trip is timed from when the caller takes the packet (§8.3),
+ * not from when the timer fired. */
 void tern_hb_put(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, tern_time now)
 {
     (void)ep;
-    (void)now;
     uint8_t info[HB_INFO_LEN];
     tern_store32(info, (uint32_t)(d->hb_nonce >> 32));
     tern_store32(info + 4, (uint32_t)d->hb_nonce);
@@ -74,15 +84,26 @@ void tern_hb_put(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, tern_ti
     memcpy(info + 9, d->path.remote.ip, 16);
     tern_heartbeat_put(w, TERN_CHUNK_HEARTBEAT, info, sizeof info);
     d->hb_pending_send = false;
+    d->hb_sent_at = now;
     a->stats.hb_sent++;
+}
+
+/* §3.3.5: a Heartbeat Info parameter first; §8.3: any TLVs after it are
+ * echoed too, so they are not refused (tern_heartbeat_decode would). */
+static bool heartbeat_value_ok(tern_bytes v)
+{
+    tern_tlv_iter it;
+    tern_tlv first;
+    if (tern_tlv_validate(v) < 1) return false;
+    tern_tlv_iter_init_bytes(&it, v);
+    return tern_tlv_next(&it, &first) > 0 && first.type == TERN_PARAM_HEARTBEAT_INFO;
 }
 
 /* §8.3: answer at once, to the heartbeat's source, with its value as sent. */
 void tern_handle_heartbeat(tern_ep *ep, tern_assoc *a, const tern_path *path,
                            const tern_chunk_raw *raw)
 {
-    tern_heartbeat hb;
-    if (tern_heartbeat_decode(raw, &hb) != 0) {
+    if (!heartbeat_value_ok(raw->value)) {
         tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
         return;
     }

@@ -53,7 +53,12 @@ void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *re
             enum tern_unknown_action act = tern_param_unknown_action(tlv.type);
             if (report && (act == TERN_UNKNOWN_STOP_REPORT || act == TERN_UNKNOWN_SKIP_REPORT)) {
                 size_t before = report->len;
-                tern_wbuf_tlv(report, TERN_PARAM_UNRECOGNIZED, tlv.start, tlv.length);
+                /* the parameter with its own padding: the wrapper's
+                 * length is then a multiple of 4 wherever it lands */
+                size_t off = tern_wbuf_tlv_begin(report, TERN_PARAM_UNRECOGNIZED);
+                tern_wbuf_put(report, tlv.start, tlv.length);
+                tern_wbuf_put_zeros(report, (size_t)(-tlv.length & 3));
+                tern_wbuf_tlv_end(report, off);
                 if (report->err) { /* no room: report what fits */
                     report->len = before;
                     report->err = 0;

@@ -25,6 +25,9 @@ static bool tag_ok(const tern_assoc *a, const tern_common_header *h, const tern_
     if (raw->type == TERN_CHUNK_ABORT || raw->type == TERN_CHUNK_SHUTDOWN_COMPLETE) {
         if (raw->flags & TERN_CHUNK_FLAG_T) return a->peer_vtag != 0 && h->vtag == a->peer_vtag;
     }
+    /* §8.5.1 E: in COOKIE-WAIT/-ECHOED a SHUTDOWN ACK is out of the blue
+     * whatever its tag (handle_chunk answers it, reflecting the tag). */
+    if (raw->type == TERN_CHUNK_SHUTDOWN_ACK && a->state <= TERN_STATE_COOKIE_ECHOED) return true;
     return h->vtag == a->local_vtag;
 }
 
@@ -61,9 +64,10 @@ static bool handle_error(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, 
     tern_tlv_iter it;
     tern_tlv cause;
     tern_tlv_iter_init_bytes(&it, c.causes);
-    if (tern_tlv_next(&it, &cause) > 0 && cause.type == TERN_CAUSE_STALE_COOKIE &&
-        cause.value.len == 4)
-        return tern_handle_stale_cookie(ep, a, tern_load32(cause.value.ptr), now);
+    /* §3.3.10: one ERROR may carry several causes; any Stale Cookie counts. */
+    while (tern_tlv_next(&it, &cause) > 0)
+        if (cause.type == TERN_CAUSE_STALE_COOKIE && cause.value.len == 4)
+            return tern_handle_stale_cookie(ep, a, tern_load32(cause.value.ptr), now);
     tern_ep_event(ep, TERN_EV_REMOTE_ERROR, a, c.causes.len >= 4 ? tern_load16(c.causes.ptr) : 0);
     return true;
 }
@@ -118,7 +122,7 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
     unrec_report rep;
     tern_wbuf_init(&rep.w, rep.buf, sizeof rep.buf);
     tern_chunk_raw raw;
-    bool alive = true;
+    bool alive = true, from_peer = false;
     a->stats.packets_in++;
     while (alive && tern_chunk_next(&it, &raw) > 0) {
         if (is_data(raw.type))
@@ -128,6 +132,10 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
         if (!tag_ok(a, h, &raw)) {
             tern_ep_drop(ep, a, TERN_DROP_VTAG);
             break;
+        }
+        if (!from_peer) { /* the packet is the peer's: tell the shutdown (§9.2) */
+            from_peer = true;
+            tern_shutdown_peer_packet(ep, a, now);
         }
         if (!handle_chunk(ep, a, path, h, &raw, &rep, &alive, now)) break;
     }

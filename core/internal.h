@@ -252,6 +252,8 @@ bool tern_handle_shutdown_complete(tern_ep *ep, tern_assoc *a);
 /* Moves SHUTDOWN-PENDING / -RECEIVED on once nothing is outstanding. */
 void tern_shutdown_progress(tern_ep *ep, tern_assoc *a, tern_time now);
 bool tern_t2_expired(tern_ep *ep, tern_assoc *a, tern_time now);
+/* §9.2: a packet from the peer in SHUTDOWN-SENT restarts T2 and its count. */
+void tern_shutdown_peer_packet(tern_ep *ep, tern_assoc *a, tern_time now);
 bool tern_t5_expired(tern_ep *ep, tern_assoc *a);
 /* ABORT to the peer of a (its tag, T bit clear), then free with an event. */
 void tern_abort_assoc(tern_ep *ep, tern_assoc *a, uint16_t cause, const void *info, size_t info_len,

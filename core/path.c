@@ -18,21 +18,26 @@ static tern_time clamp_rto(const tern_ep *ep, tern_time rto)
     return rto;
 }
 
-/* §6.3.1 C1–C3 with RTO.Alpha = 1/8, RTO.Beta = 1/4 and G = 1 ms. */
+/* §6.3.1 C1–C3 with RTO.Alpha = 1/8, RTO.Beta = 1/4 and clock granularity
+ * G = 1 ms: an RTTVAR computed as 0 becomes G. Samples are capped at a
+ * day (the largest RTO.Max) so 4 × RTTVAR cannot overflow. */
+#define RTT_G   TERN_MSEC(1)
+#define RTT_CAP TERN_SEC(86400)
+
 void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time r)
 {
-    const tern_time g = TERN_MSEC(1);
-    if (!d->rtt_measured) {
+    if (r > RTT_CAP) r = RTT_CAP;
+    if (!d->rtt_measured) { /* C2 */
         d->srtt = r;
         d->rttvar = r / 2;
         d->rtt_measured = true;
-    } else {
+    } else { /* C3: RTTVAR first, from the old SRTT */
         tern_time diff = d->srtt > r ? d->srtt - r : r - d->srtt;
         d->rttvar = d->rttvar - d->rttvar / 4 + diff / 4;
         d->srtt = d->srtt - d->srtt / 8 + r / 8;
     }
-    tern_time var = 4 * d->rttvar;
-    d->rto = clamp_rto(ep, d->srtt + (var > g ? var : g));
+    if (d->rttvar == 0) d->rttvar = RTT_G;
+    d->rto = clamp_rto(ep, d->srtt + 4 * d->rttvar); /* C6, C7 */
 }
 
 /* §6.3.3 E2: double the RTO, up to RTO.Max. */

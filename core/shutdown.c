@@ -23,8 +23,16 @@ void tern_handle_abort(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw)
         ep, a, a->state >= TERN_STATE_ESTABLISHED ? TERN_EV_COMM_LOST : TERN_EV_CANT_START, code);
 }
 
+/* Sends SHUTDOWN or SHUTDOWN ACK (not both) under a fresh T2; §8.3:
+ * heartbeats stop once either is sent. */
 static void start_t2(tern_ep *ep, tern_assoc *a, tern_time now, unsigned what)
 {
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        d->hb_deadline = TERN_TIME_NEVER;
+        d->hb_outstanding = d->hb_pending_send = false;
+    }
+    a->pending &= ~(unsigned)(TERN_SEND_SHUTDOWN | TERN_SEND_SHUTDOWN_ACK);
     a->shutdown_retransmits = 0;
     tern_assoc_set_timer(ep, a, TERN_T2, now + tern_primary(a)->rto);
     tern_assoc_want_output(ep, a, what);
@@ -118,4 +126,11 @@ bool tern_t5_expired(tern_ep *ep, tern_assoc *a)
     a->stats.t5_expired++;
     tern_abort_assoc(ep, a, 0, NULL, 0, TERN_EV_COMM_LOST);
     return false;
+}
+
+void tern_shutdown_peer_packet(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    if (a->state != TERN_STATE_SHUTDOWN_SENT) return;
+    a->shutdown_retransmits = 0;
+    tern_assoc_set_timer(ep, a, TERN_T2, now + tern_primary(a)->rto);
 }

@@ -68,7 +68,8 @@ typedef struct tern_ep_config {
     uint32_t rwnd;                           /* advertised receive window, bytes (≥ 1500) */
     tern_time rto_initial, rto_min, rto_max; /* RFC 9260 §16: 1 s, 1 s, 60 s */
     tern_time valid_cookie_life;             /* §16: 60 s */
-    tern_time cookie_rotation;               /* a new cookie secret this often (0: only on
+    tern_time cookie_rotation;               /* a new cookie secret this often, at least every
+                                                2 × valid_cookie_life (0: only on
                                                 tern_ep_rotate_secret); default 1 h */
     tern_time hb_interval;                   /* §16: 30 s; 0 turns heartbeats off */
     tern_time shutdown_guard;                /* T5-shutdown-guard (§9.2); 0: 5 × rto_max */
