@@ -1,8 +1,9 @@
 #!/bin/sh
 # A second opinion on the wire format: Wireshark's SCTP dissector (tshark)
-# decodes every packet Tern's encoder built.
+# decodes every packet a generator wrote: gen_packets (the encoder, one
+# packet per chunk type) or gen_conversations (what the core sends).
 #
-#   check_pcap.sh GEN_PACKETS WORKDIR [--sabotage]
+#   check_pcap.sh GENERATOR WORKDIR [--sabotage]
 #
 # Passes when every frame is SCTP with checksum status Good, carries exactly
 # the chunk types we meant to build, and no expert info of severity Note or

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/wireshark/pcap_writer.h"
 #include "wire/cause.h"
 #include "wire/chunk.h"
 #include "wire/packet.h"
@@ -34,64 +35,14 @@ static void die(const char *what)
     exit(1);
 }
 
-static void put_le32(FILE *f, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    fwrite(b, 1, 4, f);
-}
-
-static void put_le16(FILE *f, uint16_t v)
-{
-    uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    fwrite(b, 1, 2, f);
-}
-
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (n & 1) acc += (uint32_t)p[n - 1] << 8;
-    return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
-    return (uint16_t)~acc;
-}
-
 /* Wraps an SCTP packet in Ethernet + IPv4 (127.0.0.1 → 127.0.0.2) + UDP. */
 static void write_frame(out *o, const uint8_t *sctp, size_t len, const char *chunk_types)
 {
-    uint8_t frame[14 + 20 + 8 + MAX_PKT];
-    size_t udp_len = 8 + len, ip_len = 20 + udp_len;
-    memset(frame, 0, 14 + 20 + 8);
-    frame[12] = 0x08; /* EtherType IPv4 */
-    uint8_t *ip = frame + 14, *udp = ip + 20;
-    ip[0] = 0x45;
-    tern_store16(ip + 2, (uint16_t)ip_len);
-    ip[6] = 0x40; /* DF */
-    ip[8] = 64;
-    ip[9] = 17;
-    const uint8_t src[4] = {127, 0, 0, 1}, dst[4] = {127, 0, 0, 2};
-    memcpy(ip + 12, src, 4);
-    memcpy(ip + 16, dst, 4);
-    tern_store16(ip + 10, fold(sum16(ip, 20, 0)));
-    tern_store16(udp, SCTP_UDP_PORT);
-    tern_store16(udp + 2, SCTP_UDP_PORT);
-    tern_store16(udp + 4, (uint16_t)udp_len);
-    memcpy(udp + 8, sctp, len);
-    uint32_t acc = sum16(ip + 12, 8, 0) + 17 + (uint32_t)udp_len;
-    uint16_t csum = fold(sum16(udp, udp_len, acc));
-    tern_store16(udp + 6, csum ? csum : 0xffff);
-
-    size_t flen = 14 + ip_len;
-    put_le32(o->pcap, (uint32_t)o->frames); /* ts_sec: one frame a second */
-    put_le32(o->pcap, 0);
-    put_le32(o->pcap, (uint32_t)flen);
-    put_le32(o->pcap, (uint32_t)flen);
-    fwrite(frame, 1, flen, o->pcap);
+    static const pcap_udp_end src = {{127, 0, 0, 1}, SCTP_UDP_PORT};
+    static const pcap_udp_end dst = {{127, 0, 0, 2}, SCTP_UDP_PORT};
+    /* ts: one frame a second */
+    if (pcap_write_udp4(o->pcap, (uint32_t)o->frames, 0, &src, &dst, sctp, len) != 0)
+        die("packet too long for a frame");
     fprintf(o->expected, "%s\n", chunk_types);
     if (o->corpus_dir) {
         char path[512];
@@ -475,13 +426,7 @@ int main(int argc, char **argv)
     }
     out o = {fopen(argv[1], "wb"), fopen(argv[2], "w"), argc > 3 ? argv[3] : NULL, 0};
     if (!o.pcap || !o.expected) die("cannot open output files");
-    put_le32(o.pcap, 0xa1b2c3d4); /* pcap, microsecond timestamps */
-    put_le16(o.pcap, 2);
-    put_le16(o.pcap, 4);
-    put_le32(o.pcap, 0);
-    put_le32(o.pcap, 0);
-    put_le32(o.pcap, 65535);
-    put_le32(o.pcap, 1); /* LINKTYPE_ETHERNET */
+    pcap_write_header(o.pcap);
 
     static uint8_t buf[MAX_PKT];
     if (sabotage) {
