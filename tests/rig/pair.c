@@ -1,5 +1,6 @@
 #include "tests/rig/pair.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,36 @@ static void rig_die(const char *what)
     abort();
 }
 
+/* A check made for a test failed: says where and what, and aborts. */
+__attribute__((format(printf, 3, 4))) static void rig_fail(const char *file, int line,
+                                                           const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s:%d: pair rig: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+uint16_t pair_port(int side)
+{
+    return (uint16_t)(5000 + side);
+}
+
+tern_addr pair_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    tern_addr x;
+    memset(&x, 0, sizeof x);
+    x.family = TERN_AF_INET;
+    x.ip[0] = a;
+    x.ip[1] = b;
+    x.ip[2] = c;
+    x.ip[3] = d;
+    return x;
+}
+
 void pair_init(pair *p, const tern_ep_config *cfg0, const tern_ep_config *cfg1)
 {
     memset(p, 0, sizeof *p);
@@ -23,12 +54,10 @@ void pair_init(pair *p, const tern_ep_config *cfg0, const tern_ep_config *cfg1)
             c = *cfgs[i];
         else
             tern_ep_config_default(&c);
-        c.port = (uint16_t)(5000 + i);
+        c.port = pair_port(i);
         if (tern_ep_new(&c, &p->ep[i]) != 0) rig_die("tern_ep_new failed");
-        p->path[i].local.family = TERN_AF_INET;
-        p->path[i].remote.family = TERN_AF_INET;
-        memcpy(p->path[i].local.ip, (uint8_t[]){192, 0, 2, (uint8_t)(1 + i)}, 4);
-        memcpy(p->path[i].remote.ip, (uint8_t[]){192, 0, 2, (uint8_t)(2 - i)}, 4);
+        p->path[i].local = pair_v4(192, 0, 2, (uint8_t)(1 + i));
+        p->path[i].remote = pair_v4(192, 0, 2, (uint8_t)(2 - i));
         p->path[i].encaps_port = 9899;
     }
 }
@@ -39,19 +68,26 @@ void pair_free(pair *p)
     tern_ep_free(p->ep[1]);
 }
 
+size_t pair_collect_from(pair *p, int side)
+{
+    size_t n = 0;
+    for (;;) {
+        if (p->nflight == PAIR_MAX_FLIGHT) rig_die("flight list full");
+        pair_pkt *k = &p->flight[p->nflight];
+        long len = tern_ep_output(p->ep[side], &k->path, k->data, sizeof k->data, p->now);
+        if (len < 0) rig_die("tern_ep_output failed");
+        if (len == 0) return n;
+        k->from = side;
+        k->len = (size_t)len;
+        p->nflight++;
+        n++;
+    }
+}
+
 void pair_collect(pair *p)
 {
-    for (int i = 0; i < 2; i++)
-        for (int guard = 0; guard < 10000; guard++) {
-            if (p->nflight == PAIR_MAX_FLIGHT) rig_die("flight list full");
-            pair_pkt *k = &p->flight[p->nflight];
-            long n = tern_ep_output(p->ep[i], &k->path, k->data, sizeof k->data, p->now);
-            if (n < 0) rig_die("tern_ep_output failed");
-            if (n == 0) break;
-            k->from = i;
-            k->len = (size_t)n;
-            p->nflight++;
-        }
+    pair_collect_from(p, 0);
+    pair_collect_from(p, 1);
 }
 
 static void remove_at(pair *p, size_t i)
@@ -195,4 +231,213 @@ long pair_find_in_flight(const pair *p, int from, uint8_t type)
 int pair_info(pair *p, int side, tern_assoc_id id, tern_assoc_info *out)
 {
     return tern_ep_assoc_info(p->ep[side], id, out) == 0;
+}
+
+tern_ep_stats pair_stats(const pair *p, int side)
+{
+    tern_ep_stats s;
+    tern_ep_stats_get(p->ep[side], &s);
+    return s;
+}
+
+size_t pair_drop_all(pair *p, uint8_t type)
+{
+    size_t n = 0;
+    while (p->nflight) {
+        n += (size_t)pkt_count(p->flight[0].data, p->flight[0].len, type);
+        pair_drop(p, 0);
+    }
+    return n;
+}
+
+int pkt_only_chunk(const uint8_t *pkt, size_t len, tern_chunk_raw *out)
+{
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw raw, more;
+    if (tern_packet_parse(pkt, len, &h, &it) != 0) return 0;
+    if (tern_chunk_next(&it, &raw) != 1) return 0;
+    if (tern_chunk_next(&it, &more) != 0) return 0;
+    if (out) *out = raw;
+    return 1;
+}
+
+/* ---- Seeded endpoints ---------------------------------------------------------- */
+
+uint64_t pair_rng_next(pair_rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+int pair_random(void *ctx, uint8_t *buf, size_t len)
+{
+    pair_rng *r = ctx;
+    while (len) {
+        uint64_t v = pair_rng_next(r);
+        size_t n = len < sizeof v ? len : sizeof v;
+        memcpy(buf, &v, n);
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+void pair_cfg_seeded(tern_ep_config *c, pair_rng *r, uint64_t seed)
+{
+    tern_ep_config_default(c);
+    r->s = seed;
+    c->random = pair_random;
+    c->random_ctx = r;
+}
+
+/* ---- Playing the peer by hand ---------------------------------------------------- */
+
+void pair_inject_chunks_on(pair *p, int to, const tern_path *path, uint32_t vtag,
+                           const void *chunks, size_t len)
+{
+    uint8_t pkt[PAIR_PKT_MAX];
+    size_t n = pair_craft(pkt, sizeof pkt, pair_port(1 - to), pair_port(to), vtag, chunks, len);
+    tern_ep_input(p->ep[to], path, pkt, n, p->now);
+}
+
+void pair_inject_chunks(pair *p, int to, uint32_t vtag, const void *chunks, size_t len)
+{
+    pair_inject_chunks_on(p, to, &p->path[to], vtag, chunks, len);
+}
+
+void pair_inject_wbuf(pair *p, int to, uint32_t vtag, const tern_wbuf *w)
+{
+    if (w->err) rig_die("pair_inject_wbuf: the chunks overflowed their buffer");
+    pair_inject_chunks(p, to, vtag, w->buf, w->len);
+}
+
+void pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags)
+{
+    uint8_t c[4];
+    tern_wbuf w;
+    tern_wbuf_init(&w, c, sizeof c);
+    tern_empty_chunk_put(&w, type, flags);
+    pair_inject_wbuf(p, to, vtag, &w);
+}
+
+/* ---- Checks that abort ------------------------------------------------------------ */
+
+static const char *chunk_name(int type)
+{
+    return type < 0 ? "(no chunk)" : tern_chunk_type_name((uint8_t)type);
+}
+
+tern_assoc_info pair_assoc_loc(const pair *p, int side, tern_assoc_id id, const char *file,
+                               int line)
+{
+    tern_assoc_info i;
+    if (tern_ep_assoc_info(p->ep[side], id, &i) != 0)
+        rig_fail(file, line, "pair_assoc: endpoint %d has no association %lu", side,
+                 (unsigned long)id);
+    return i;
+}
+
+tern_chunk_raw pair_expect_one_loc(const pair *p, int from, uint8_t type, const char *file,
+                                   int line)
+{
+    tern_chunk_raw raw;
+    if (p->nflight != 1)
+        rig_fail(file, line, "pair_expect_one: %zu packets in flight, want one %s from endpoint %d",
+                 p->nflight, chunk_name(type), from);
+    if (p->flight[0].from != from)
+        rig_fail(file, line, "pair_expect_one: the packet is from endpoint %d, want %d (%s)",
+                 p->flight[0].from, from, chunk_name(type));
+    if (!pkt_only_chunk(p->flight[0].data, p->flight[0].len, &raw))
+        rig_fail(file, line,
+                 "pair_expect_one: the packet (first chunk %s) does not hold exactly "
+                 "one chunk, want one %s",
+                 chunk_name(pair_first_chunk(p, 0)), chunk_name(type));
+    if (raw.type != type)
+        rig_fail(file, line, "pair_expect_one: a %s chunk, want %s", chunk_name(raw.type),
+                 chunk_name(type));
+    return raw;
+}
+
+tern_assoc_id pair_connect_loc(pair *p, int side, const char *file, int line)
+{
+    tern_assoc_id id = 0;
+    int rc = tern_ep_connect(p->ep[side], &p->path[side], pair_port(1 - side), p->now, &id);
+    if (rc != 0) rig_fail(file, line, "pair_connect: tern_ep_connect on endpoint %d: %d", side, rc);
+    if (id == 0) rig_fail(file, line, "pair_connect: association id 0");
+    return id;
+}
+
+void pair_handshake_loc(pair *p, const char *file, int line)
+{
+    static const uint8_t want[4] = {TERN_CHUNK_INIT, TERN_CHUNK_INIT_ACK, TERN_CHUNK_COOKIE_ECHO,
+                                    TERN_CHUNK_COOKIE_ACK};
+    for (int k = 0; k < 4; k++) {
+        pair_collect(p);
+        if (p->nflight != 1)
+            rig_fail(file, line, "pair_handshake: %zu packets in flight, want the %s alone",
+                     p->nflight, chunk_name(want[k]));
+        if (p->flight[0].from != k % 2)
+            rig_fail(file, line, "pair_handshake: the %s's turn, but endpoint %d sent",
+                     chunk_name(want[k]), p->flight[0].from);
+        if (pair_first_chunk(p, 0) != want[k])
+            rig_fail(file, line, "pair_handshake: a %s where the %s should be",
+                     chunk_name(pair_first_chunk(p, 0)), chunk_name(want[k]));
+        pair_deliver(p, 0);
+    }
+}
+
+void pair_establish_loc(pair *p, tern_assoc_id ids[2], const char *file, int line)
+{
+    ids[0] = pair_connect_loc(p, 0, file, line);
+    pair_handshake_loc(p, file, line);
+    for (int side = 0; side < 2; side++) {
+        tern_event ev;
+        if (!tern_ep_poll_event(p->ep[side], &ev))
+            rig_fail(file, line, "pair_establish: no event on endpoint %d", side);
+        if (ev.type != TERN_EV_COMM_UP)
+            rig_fail(file, line, "pair_establish: endpoint %d's first event is %d, not COMM_UP",
+                     side, (int)ev.type);
+        if (side == 0 && ev.assoc != ids[0])
+            rig_fail(file, line, "pair_establish: COMM_UP for association %lu, connected %lu",
+                     (unsigned long)ev.assoc, (unsigned long)ids[0]);
+        ids[side] = ev.assoc;
+        tern_assoc_info i = pair_assoc_loc(p, side, ids[side], file, line);
+        if (i.state != TERN_STATE_ESTABLISHED)
+            rig_fail(file, line, "pair_establish: endpoint %d in state %d, not ESTABLISHED", side,
+                     (int)i.state);
+    }
+}
+
+tern_assoc_id pair_half_open_loc(pair *p, bool echoed, const char *file, int line)
+{
+    tern_assoc_id id = pair_connect_loc(p, 0, file, line);
+    pair_collect(p);
+    if (echoed) {
+        pair_deliver(p, 0); /* INIT */
+        pair_collect(p);
+        pair_deliver(p, 0); /* INIT ACK */
+        pair_collect(p);
+    }
+    pair_drop_all(p, 0);
+    enum tern_state want = echoed ? TERN_STATE_COOKIE_ECHOED : TERN_STATE_COOKIE_WAIT;
+    tern_assoc_info i = pair_assoc_loc(p, 0, id, file, line);
+    if (i.state != want)
+        rig_fail(file, line, "pair_half_open: endpoint 0 in state %d, want %d", (int)i.state,
+                 (int)want);
+    return id;
+}
+
+tern_time pair_fire_loc(pair *p, int side, const char *file, int line)
+{
+    tern_time d = tern_ep_next_deadline(p->ep[side]);
+    if (d == TERN_TIME_NEVER) rig_fail(file, line, "pair_fire: endpoint %d has no timer", side);
+    if (d < p->now)
+        rig_fail(file, line, "pair_fire: endpoint %d's deadline %llu is before now (%llu)", side,
+                 (unsigned long long)d, (unsigned long long)p->now);
+    p->now = d;
+    tern_ep_on_deadline(p->ep[side], p->now);
+    return d;
 }

@@ -31,13 +31,23 @@ typedef struct pair {
  * cfg may be NULL for defaults; the port fields are overwritten. */
 void pair_init(pair *p, const tern_ep_config *cfg0, const tern_ep_config *cfg1);
 void pair_free(pair *p);
+/* Endpoint `side`'s SCTP port (5000 + side). */
+uint16_t pair_port(int side);
+/* The IPv4 address a.b.c.d (the rest of ip zero). */
+tern_addr pair_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 
 /* Moves every packet both endpoints want to send into the flight list. */
 void pair_collect(pair *p);
+/* Moves what endpoint `side` alone wants to send into the flight list;
+ * returns how many packets that was. */
+size_t pair_collect_from(pair *p, int side);
 /* Delivers flight[i] to the other endpoint (removing it). */
 void pair_deliver(pair *p, size_t i);
 /* Removes flight[i] without delivering it. */
 void pair_drop(pair *p, size_t i);
+/* Drops everything in flight; returns how many chunks of `type` the
+ * dropped packets carried. */
+size_t pair_drop_all(pair *p, uint8_t type);
 /* Delivers everything in flight, collecting answers, until nothing is left
  * (at most max_packets deliveries). Returns how many were delivered. */
 size_t pair_flush(pair *p, size_t max_packets);
@@ -69,6 +79,9 @@ uint32_t pkt_vtag(const uint8_t *pkt, size_t len);
 int pkt_count(const uint8_t *pkt, size_t len, uint8_t type);
 /* The first chunk of a type (1) or 0. */
 int pkt_find(const uint8_t *pkt, size_t len, uint8_t type, tern_chunk_raw *out);
+/* 1 if the packet parses and holds exactly one chunk (then *out, if not
+ * NULL, is it), else 0. */
+int pkt_only_chunk(const uint8_t *pkt, size_t len, tern_chunk_raw *out);
 /* The number of packets in flight from `from` that carry a chunk of type. */
 size_t pair_count_in_flight(const pair *p, int from, uint8_t type);
 /* Index of the first packet in flight from `from` with a chunk of type, or -1. */
@@ -76,5 +89,75 @@ long pair_find_in_flight(const pair *p, int from, uint8_t type);
 /* tern_ep_assoc_info of association id on endpoint side: 1, or 0 if it
  * does not exist (any more). */
 int pair_info(pair *p, int side, tern_assoc_id id, tern_assoc_info *out);
+/* Endpoint side's counters. */
+tern_ep_stats pair_stats(const pair *p, int side);
+
+/* ---- Seeded endpoints -------------------------------------------------------- */
+
+/* A splitmix64 generator; s is the state (any value is a fine seed). */
+typedef struct pair_rng {
+    uint64_t s;
+} pair_rng;
+
+/* The generator's next 64 bits. */
+uint64_t pair_rng_next(pair_rng *r);
+/* A cfg.random over a pair_rng (ctx). */
+int pair_random(void *ctx, uint8_t *buf, size_t len);
+/* Defaults, with cfg.random drawing from r seeded with seed (r must
+ * outlive the endpoint). */
+void pair_cfg_seeded(tern_ep_config *c, pair_rng *r, uint64_t seed);
+
+/* ---- Playing the peer by hand --------------------------------------------------
+ * A packet of the given chunk bytes (framed and padded), with the other
+ * endpoint's port as source and `to`'s as destination, fed to endpoint
+ * `to` at p->now. */
+
+/* Over `to`'s own path view. */
+void pair_inject_chunks(pair *p, int to, uint32_t vtag, const void *chunks, size_t len);
+/* Over `path` (endpoint `to`'s view: local is its address, remote the sender's). */
+void pair_inject_chunks_on(pair *p, int to, const tern_path *path, uint32_t vtag,
+                           const void *chunks, size_t len);
+/* The chunks written into w (aborts if w overflowed). */
+void pair_inject_wbuf(pair *p, int to, uint32_t vtag, const tern_wbuf *w);
+/* One chunk without a value (COOKIE ACK, SHUTDOWN ACK, SHUTDOWN COMPLETE). */
+void pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags);
+
+/* ---- Checks that abort ----------------------------------------------------------
+ * These stop the program (abort, after printing the caller's file and line
+ * and what was wrong) instead of failing a test assertion, so the rig
+ * stays plain C: a test that gets past one knows the check held. */
+
+/* tern_ep_assoc_info of association id on endpoint side; aborts if there
+ * is no such association. */
+#define pair_assoc(p, side, id) pair_assoc_loc((p), (side), (id), __FILE__, __LINE__)
+/* Exactly one packet is in flight, from `from`, and it holds one chunk,
+ * of `type`: that chunk (pointing into flight[0]). */
+#define pair_expect_one(p, from, type) pair_expect_one_loc((p), (from), (type), __FILE__, __LINE__)
+/* Endpoint side connects to the other over path[side]; its association id. */
+#define pair_connect(p, side) pair_connect_loc((p), (side), __FILE__, __LINE__)
+/* After endpoint 0 connected: INIT, INIT ACK, COOKIE ECHO and COOKIE ACK
+ * are each collected and delivered, each the only packet in flight, from
+ * the side it belongs to, with that chunk first. */
+#define pair_handshake(p) pair_handshake_loc((p), __FILE__, __LINE__)
+/* 0 connects to 1 and pair_handshake runs; the first event of each side
+ * is COMM_UP (consumed) and both associations are ESTABLISHED. ids[i] is
+ * the association's id on endpoint i. */
+#define pair_establish(p, ids) pair_establish_loc((p), (ids), __FILE__, __LINE__)
+/* Brings endpoint 0 to COOKIE-WAIT (INIT dropped) or COOKIE-ECHOED (COOKIE
+ * ECHO dropped); returns its association id. */
+#define pair_half_open(p, echoed) pair_half_open_loc((p), (echoed), __FILE__, __LINE__)
+/* Moves the clock to endpoint side's next deadline (there must be one, not
+ * in the past) and runs that endpoint's timers alone; returns the time. */
+#define pair_fire(p, side) pair_fire_loc((p), (side), __FILE__, __LINE__)
+
+tern_assoc_info pair_assoc_loc(const pair *p, int side, tern_assoc_id id, const char *file,
+                               int line);
+tern_chunk_raw pair_expect_one_loc(const pair *p, int from, uint8_t type, const char *file,
+                                   int line);
+tern_assoc_id pair_connect_loc(pair *p, int side, const char *file, int line);
+void pair_handshake_loc(pair *p, const char *file, int line);
+void pair_establish_loc(pair *p, tern_assoc_id ids[2], const char *file, int line);
+tern_assoc_id pair_half_open_loc(pair *p, bool echoed, const char *file, int line);
+tern_time pair_fire_loc(pair *p, int side, const char *file, int line);
 
 #endif

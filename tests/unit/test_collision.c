@@ -24,62 +24,15 @@
 
 /* ---- Deterministic randomness --------------------------------------------- */
 
-typedef struct seeded_rng {
-    uint64_t s;
-} seeded_rng;
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static int seeded_random(void *ctx, uint8_t *buf, size_t len)
-{
-    seeded_rng *r = ctx;
-    while (len) {
-        uint64_t v = splitmix(&r->s);
-        size_t n = len < sizeof v ? len : sizeof v;
-        memcpy(buf, &v, n);
-        buf += n;
-        len -= n;
-    }
-    return 0;
-}
-
 /* Defaults, a seeded generator, and no heartbeats: once an association is
  * up it has no timer, so a deadline tells whether T1 still runs. */
-static void cfg_seeded(tern_ep_config *c, seeded_rng *r, uint64_t seed)
+static void cfg_seeded(tern_ep_config *c, pair_rng *r, uint64_t seed)
 {
-    tern_ep_config_default(c);
-    r->s = seed;
-    c->random = seeded_random;
-    c->random_ctx = r;
+    pair_cfg_seeded(c, r, seed);
     c->hb_interval = 0;
 }
 
 /* ---- Looking at endpoints ------------------------------------------------- */
-
-static uint16_t port_of(int side)
-{
-    return (uint16_t)(5000 + side);
-}
-
-static tern_ep_stats stats_of(const pair *p, int side)
-{
-    tern_ep_stats s;
-    tern_ep_stats_get(p->ep[side], &s);
-    return s;
-}
-
-static tern_assoc_info info_of(pair *p, int side, tern_assoc_id id)
-{
-    tern_assoc_info i;
-    assert_int_equal(pair_info(p, side, id, &i), 1);
-    return i;
-}
 
 /* The events queued on a side, consumed and counted by type. */
 typedef struct evs {
@@ -130,20 +83,6 @@ static void deliver(pair *p, int from, uint8_t type)
     long i = pair_find_in_flight(p, from, type);
     assert_true(i >= 0);
     pair_deliver(p, (size_t)i);
-}
-
-/* 0 connects to 1 and the four packets are delivered; both ids out. */
-static void establish(pair *p, tern_assoc_id id[2])
-{
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], port_of(1), p->now, &id[0]), 0);
-    pair_flush(p, 100);
-    tern_event ev;
-    assert_int_equal(pair_event(p, 0, TERN_EV_COMM_UP, &ev), 1);
-    assert_int_equal(ev.assoc, id[0]);
-    assert_int_equal(pair_event(p, 1, TERN_EV_COMM_UP, &ev), 1);
-    id[1] = ev.assoc;
-    assert_int_equal(info_of(p, 0, id[0]).state, TERN_STATE_ESTABLISHED);
-    assert_int_equal(info_of(p, 1, id[1]).state, TERN_STATE_ESTABLISHED);
 }
 
 /* ---- Reading packets -------------------------------------------------------- */
@@ -213,25 +152,6 @@ static unsigned cause_addrs(tern_tlv cause, tern_addr *out, unsigned max)
  * Every crafted packet is fed to side `to` as if sent by the other side's
  * address and port. */
 
-static tern_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    tern_addr x;
-    memset(&x, 0, sizeof x);
-    x.family = TERN_AF_INET;
-    x.ip[0] = a;
-    x.ip[1] = b;
-    x.ip[2] = c;
-    x.ip[3] = d;
-    return x;
-}
-
-static void inject_wbuf(pair *p, int to, tern_wbuf *w)
-{
-    assert_int_equal(w->err, 0);
-    tern_packet_set_checksum(w->buf, w->len);
-    pair_inject(p, to, w->buf, w->len);
-}
-
 static void inject_init(pair *p, int to, uint32_t tag, const tern_addr *addrs, unsigned n)
 {
     uint8_t params[128], buf[256];
@@ -241,10 +161,9 @@ static void inject_init(pair *p, int to, uint32_t tag, const tern_addr *addrs, u
         tern_wbuf_tlv(&pw, TERN_PARAM_IPV4, addrs[i].ip, 4);
     assert_int_equal(pw.err, 0);
     tern_wbuf_init(&w, buf, sizeof buf);
-    tern_wbuf_common_header(&w, port_of(1 - to), port_of(to), 0);
     tern_init init = {tag, 65536, 10, 10, 0x1000, {params, pw.len}};
     tern_init_put(&w, TERN_CHUNK_INIT, &init);
-    inject_wbuf(p, to, &w);
+    pair_inject_wbuf(p, to, 0, &w);
 }
 
 /* An INIT ACK answering side to's INIT (vtag: its tag), with a cookie of
@@ -256,10 +175,9 @@ static void inject_init_ack(pair *p, int to, uint32_t vtag, uint32_t tag)
     tern_wbuf_init(&pw, params, sizeof params);
     tern_wbuf_tlv(&pw, TERN_PARAM_STATE_COOKIE, "the peer's own cookie", 21);
     tern_wbuf_init(&w, buf, sizeof buf);
-    tern_wbuf_common_header(&w, port_of(1 - to), port_of(to), vtag);
     tern_init ack = {tag, 65536, 10, 10, 0x2000, {params, pw.len}};
     tern_init_put(&w, TERN_CHUNK_INIT_ACK, &ack);
-    inject_wbuf(p, to, &w);
+    pair_inject_wbuf(p, to, vtag, &w);
 }
 
 static void inject_cookie_echo(pair *p, int to, uint32_t vtag, tern_bytes cookie)
@@ -267,19 +185,8 @@ static void inject_cookie_echo(pair *p, int to, uint32_t vtag, tern_bytes cookie
     uint8_t buf[PAIR_PKT_MAX];
     tern_wbuf w;
     tern_wbuf_init(&w, buf, sizeof buf);
-    tern_wbuf_common_header(&w, port_of(1 - to), port_of(to), vtag);
     tern_cookie_echo_put(&w, cookie.ptr, cookie.len);
-    inject_wbuf(p, to, &w);
-}
-
-static void inject_empty(pair *p, int to, uint32_t vtag, uint8_t type)
-{
-    uint8_t buf[64];
-    tern_wbuf w;
-    tern_wbuf_init(&w, buf, sizeof buf);
-    tern_wbuf_common_header(&w, port_of(1 - to), port_of(to), vtag);
-    tern_empty_chunk_put(&w, type, 0);
-    inject_wbuf(p, to, &w);
+    pair_inject_wbuf(p, to, vtag, &w);
 }
 
 static void inject_stale_cookie_error(pair *p, int to, uint32_t vtag, uint32_t staleness_us)
@@ -289,22 +196,20 @@ static void inject_stale_cookie_error(pair *p, int to, uint32_t vtag, uint32_t s
     tern_wbuf_init(&cw, cause, sizeof cause);
     tern_cause_put_stale_cookie(&cw, staleness_us);
     tern_wbuf_init(&w, buf, sizeof buf);
-    tern_wbuf_common_header(&w, port_of(1 - to), port_of(to), vtag);
     tern_causes_put(&w, TERN_CHUNK_ERROR, 0, (tern_bytes){cause, cw.len});
-    inject_wbuf(p, to, &w);
+    pair_inject_wbuf(p, to, vtag, &w);
 }
 
 /* 0 connects; its INIT reaches 1, 1's INIT ACK reaches 0: 0 is in
  * COOKIE-ECHOED and its COOKIE ECHO is taken out of flight into *echo. */
 static tern_assoc_id to_cookie_echoed(pair *p, pair_pkt *echo)
 {
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], port_of(1), p->now, &id), 0);
+    tern_assoc_id id = pair_connect(p, 0);
     deliver(p, 0, TERN_CHUNK_INIT);
     deliver(p, 1, TERN_CHUNK_INIT_ACK);
     *echo = take(p, 0, TERN_CHUNK_COOKIE_ECHO);
     assert_int_equal(p->nflight, 0);
-    assert_int_equal(info_of(p, 0, id).state, TERN_STATE_COOKIE_ECHOED);
+    assert_int_equal(pair_assoc(p, 0, id).state, TERN_STATE_COOKIE_ECHOED);
     return id;
 }
 
@@ -317,7 +222,7 @@ static tern_assoc_id to_cookie_echoed(pair *p, pair_pkt *echo)
 static void sec5_2_1_init_in_cookie_wait(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 11);
     cfg_seeded(&c[1], &r[1], 12);
@@ -325,7 +230,7 @@ static void sec5_2_1_init_in_cookie_wait(void **state)
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
     for (int s = 0; s < 2; s++)
-        assert_int_equal(tern_ep_connect(p.ep[s], &p.path[s], port_of(1 - s), p.now, &id[s]), 0);
+        id[s] = pair_connect(&p, s);
     pair_pkt init[2];
     tern_time t1[2];
     for (int s = 0; s < 2; s++) {
@@ -339,7 +244,7 @@ static void sec5_2_1_init_in_cookie_wait(void **state)
     pair_collect(&p);
     assert_int_equal(p.nflight, 2);
     for (int s = 0; s < 2; s++) {
-        tern_assoc_info a = info_of(&p, s, id[s]);
+        tern_assoc_info a = pair_assoc(&p, s, id[s]);
         assert_int_equal(a.state, TERN_STATE_COOKIE_WAIT);
         assert_int_equal(a.peer_vtag, 0);
         assert_int_equal(tern_ep_next_deadline(p.ep[s]), t1[s]); /* T1-init left running */
@@ -369,10 +274,10 @@ static void sec5_2_1_init_in_cookie_wait(void **state)
         assert_int_equal(e.n[TERN_EV_COMM_UP], 1);
         assert_int_equal(e.last[TERN_EV_COMM_UP].assoc, id[s]);
         assert_int_equal(e.total, 1);
-        tern_ep_stats st = stats_of(&p, s);
+        tern_ep_stats st = pair_stats(&p, s);
         assert_int_equal(st.assocs_open, 1);
         assert_int_equal(st.assocs_created, 1);
-        tern_assoc_info mine = info_of(&p, s, id[s]), theirs = info_of(&p, 1 - s, id[1 - s]);
+        tern_assoc_info mine = pair_assoc(&p, s, id[s]), theirs = pair_assoc(&p, 1 - s, id[1 - s]);
         assert_int_equal(mine.state, TERN_STATE_ESTABLISHED);
         assert_int_equal(mine.peer_vtag, theirs.local_vtag);
         assert_int_equal(mine.peer_initial_tsn, theirs.local_initial_tsn);
@@ -388,7 +293,7 @@ static void sec5_2_1_collision_in_any_order(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 200; seed++) {
-        seeded_rng r[2], order = {seed * 0x5851f42d4c957f2dull};
+        pair_rng r[2], order = {seed * 0x5851f42d4c957f2dull};
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 1000 + seed);
         cfg_seeded(&c[1], &r[1], 2000 + seed);
@@ -396,12 +301,11 @@ static void sec5_2_1_collision_in_any_order(void **state)
         pair_init(&p, &c[0], &c[1]);
         tern_assoc_id id[2];
         for (int s = 0; s < 2; s++)
-            assert_int_equal(tern_ep_connect(p.ep[s], &p.path[s], port_of(1 - s), p.now, &id[s]),
-                             0);
+            id[s] = pair_connect(&p, s);
         pair_collect(&p);
         for (int guard = 0; p.nflight; guard++) {
             assert_true(guard < 100);
-            pair_deliver(&p, (size_t)(splitmix(&order.s) % p.nflight));
+            pair_deliver(&p, (size_t)(pair_rng_next(&order) % p.nflight));
             pair_collect(&p);
         }
         pair_run(&p, p.now + TERN_SEC(300), 200);
@@ -409,10 +313,11 @@ static void sec5_2_1_collision_in_any_order(void **state)
             evs e = drain(&p, s);
             assert_int_equal(e.n[TERN_EV_COMM_UP], 1);
             assert_int_equal(e.total, 1);
-            tern_ep_stats st = stats_of(&p, s);
+            tern_ep_stats st = pair_stats(&p, s);
             assert_int_equal(st.assocs_open, 1);
             assert_int_equal(st.assocs_created, 1);
-            tern_assoc_info mine = info_of(&p, s, id[s]), theirs = info_of(&p, 1 - s, id[1 - s]);
+            tern_assoc_info mine = pair_assoc(&p, s, id[s]),
+                            theirs = pair_assoc(&p, 1 - s, id[1 - s]);
             assert_int_equal(mine.state, TERN_STATE_ESTABLISHED);
             assert_int_equal(mine.peer_vtag, theirs.local_vtag);
         }
@@ -427,7 +332,7 @@ static void sec5_2_1_collision_with_loss_and_duplicates(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 300; seed++) {
-        seeded_rng r[2], net = {seed * 0x2545f4914f6cdd1dull};
+        pair_rng r[2], net = {seed * 0x2545f4914f6cdd1dull};
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 3000 + seed);
         cfg_seeded(&c[1], &r[1], 4000 + seed);
@@ -435,15 +340,14 @@ static void sec5_2_1_collision_with_loss_and_duplicates(void **state)
         pair_init(&p, &c[0], &c[1]);
         tern_assoc_id id[2];
         for (int s = 0; s < 2; s++)
-            assert_int_equal(tern_ep_connect(p.ep[s], &p.path[s], port_of(1 - s), p.now, &id[s]),
-                             0);
+            id[s] = pair_connect(&p, s);
         for (int step = 0; step < 60; step++) {
             pair_collect(&p);
             if (!p.nflight) {
                 if (!pair_step_time(&p, TERN_SEC(100))) break;
                 continue;
             }
-            uint64_t roll = splitmix(&net.s);
+            uint64_t roll = pair_rng_next(&net);
             size_t i = (size_t)(roll % p.nflight);
             switch ((roll >> 32) % 8) {
             case 0:
@@ -461,10 +365,11 @@ static void sec5_2_1_collision_with_loss_and_duplicates(void **state)
             evs e = drain(&p, s);
             assert_int_equal(e.n[TERN_EV_COMM_UP], 1);
             assert_int_equal(e.total, 1);
-            tern_ep_stats st = stats_of(&p, s);
+            tern_ep_stats st = pair_stats(&p, s);
             assert_int_equal(st.assocs_open, 1);
             assert_int_equal(st.assocs_created, 1);
-            tern_assoc_info mine = info_of(&p, s, id[s]), theirs = info_of(&p, 1 - s, id[1 - s]);
+            tern_assoc_info mine = pair_assoc(&p, s, id[s]),
+                            theirs = pair_assoc(&p, 1 - s, id[1 - s]);
             assert_int_equal(mine.state, TERN_STATE_ESTABLISHED);
             assert_int_equal(mine.peer_vtag, theirs.local_vtag);
             assert_int_equal(tern_ep_next_deadline(p.ep[s]), TERN_TIME_NEVER);
@@ -480,20 +385,19 @@ static void sec5_2_1_collision_with_loss_and_duplicates(void **state)
 static void sec5_2_1_init_in_cookie_echoed(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 21);
     cfg_seeded(&c[1], &r[1], 22);
     pair p;
     pair_init(&p, &c[0], &c[1]);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     pair_pkt init = take(&p, 0, TERN_CHUNK_INIT);
     pair_inject(&p, 1, init.data, init.len);
     deliver(&p, 1, TERN_CHUNK_INIT_ACK);
     take(&p, 0, TERN_CHUNK_COOKIE_ECHO); /* lost: T1-cookie resends it */
     tern_init sent = read_init(&init, TERN_CHUNK_INIT, NULL);
-    tern_assoc_info before = info_of(&p, 0, id);
+    tern_assoc_info before = pair_assoc(&p, 0, id);
     assert_int_equal(before.state, TERN_STATE_COOKIE_ECHOED);
     tern_time t1 = tern_ep_next_deadline(p.ep[0]); /* T1-cookie, the only timer */
     assert_true(t1 > p.now && t1 != TERN_TIME_NEVER);
@@ -524,7 +428,7 @@ static void sec5_2_1_init_in_cookie_echoed(void **state)
             assert_int_equal(cookie_word(cookie, 2), tie[0]);
             assert_int_equal(cookie_word(cookie, 3), tie[1]);
         }
-        tern_assoc_info now = info_of(&p, 0, id);
+        tern_assoc_info now = pair_assoc(&p, 0, id);
         assert_int_equal(now.state, TERN_STATE_COOKIE_ECHOED);
         assert_int_equal(now.local_vtag, before.local_vtag);
         assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -549,21 +453,21 @@ static void sec5_2_1_init_in_cookie_echoed(void **state)
 static void sec5_2_1_init_in_cookie_echoed_with_new_address(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 31);
     cfg_seeded(&c[1], &r[1], 32);
     c[1].num_local_addrs = 2; /* the INIT ACK gives 0 a second path */
-    c[1].local_addrs[0] = v4(192, 0, 2, 2);
-    c[1].local_addrs[1] = v4(192, 0, 2, 20);
+    c[1].local_addrs[0] = pair_v4(192, 0, 2, 2);
+    c[1].local_addrs[1] = pair_v4(192, 0, 2, 20);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     pair_pkt echo;
     tern_assoc_id id = to_cookie_echoed(&p, &echo);
-    tern_assoc_info before = info_of(&p, 0, id);
+    tern_assoc_info before = pair_assoc(&p, 0, id);
     assert_int_equal(before.num_paths, 2);
     tern_time t1 = tern_ep_next_deadline(p.ep[0]);
-    const tern_addr addrs[3] = {p.path[0].remote, v4(192, 0, 2, 20), v4(198, 51, 100, 7)};
+    const tern_addr addrs[3] = {p.path[0].remote, pair_v4(192, 0, 2, 20), pair_v4(198, 51, 100, 7)};
     inject_init(&p, 0, 0xAB0DE001u, addrs, 3); /* known, known, new */
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
@@ -576,7 +480,7 @@ static void sec5_2_1_init_in_cookie_echoed_with_new_address(void **state)
     tern_addr listed[4];
     assert_int_equal(cause_addrs(cause, listed, 4), 1);
     assert_memory_equal(listed[0].ip, addrs[2].ip, 4);
-    tern_assoc_info now = info_of(&p, 0, id);
+    tern_assoc_info now = pair_assoc(&p, 0, id);
     assert_int_equal(now.state, TERN_STATE_COOKIE_ECHOED);
     assert_int_equal(now.local_vtag, before.local_vtag);
     assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -586,7 +490,7 @@ static void sec5_2_1_init_in_cookie_echoed_with_new_address(void **state)
     /* The handshake goes on. */
     pair_inject(&p, 1, echo.data, echo.len);
     pair_flush(&p, 10);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
     pair_free(&p);
 }
 
@@ -599,15 +503,15 @@ static void sec5_2_1_init_in_cookie_echoed_with_new_address(void **state)
 static void sec5_2_2_unexpected_init_in_established(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 41);
     cfg_seeded(&c[1], &r[1], 42);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
-    establish(&p, id);
-    tern_assoc_info before = info_of(&p, 1, id[1]);
+    pair_establish(&p, id);
+    tern_assoc_info before = pair_assoc(&p, 1, id[1]);
     uint32_t first_new_tag = 0, tie[2] = {0, 0};
     for (int round = 0; round < 2; round++) {
         uint32_t tag = 0x1217A001u + (uint32_t)round;
@@ -633,7 +537,7 @@ static void sec5_2_2_unexpected_init_in_established(void **state)
             assert_int_equal(cookie_word(cookie, 2), tie[0]);
             assert_int_equal(cookie_word(cookie, 3), tie[1]);
         }
-        tern_assoc_info now = info_of(&p, 1, id[1]);
+        tern_assoc_info now = pair_assoc(&p, 1, id[1]);
         assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
         assert_int_equal(now.local_vtag, before.local_vtag);
         assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -646,7 +550,7 @@ static void sec5_2_2_unexpected_init_in_established(void **state)
     pair_flush(&p, 10);
     assert_int_equal(drain(&p, 0).n[TERN_EV_SHUTDOWN_COMPLETE], 1);
     assert_int_equal(drain(&p, 1).n[TERN_EV_SHUTDOWN_COMPLETE], 1);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
     pair_free(&p);
 }
 
@@ -655,20 +559,21 @@ static void sec5_2_2_unexpected_init_in_established(void **state)
 static void sec5_2_2_unexpected_init_with_new_address(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 51);
     cfg_seeded(&c[1], &r[1], 52);
     c[0].num_local_addrs = 2; /* 1's association has two paths */
-    c[0].local_addrs[0] = v4(192, 0, 2, 1);
-    c[0].local_addrs[1] = v4(192, 0, 2, 10);
+    c[0].local_addrs[0] = pair_v4(192, 0, 2, 1);
+    c[0].local_addrs[1] = pair_v4(192, 0, 2, 10);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
-    establish(&p, id);
-    tern_assoc_info before = info_of(&p, 1, id[1]);
+    pair_establish(&p, id);
+    tern_assoc_info before = pair_assoc(&p, 1, id[1]);
     assert_int_equal(before.num_paths, 2);
-    const tern_addr addrs[3] = {v4(203, 0, 113, 9), v4(192, 0, 2, 10), v4(203, 0, 113, 10)};
+    const tern_addr addrs[3] = {pair_v4(203, 0, 113, 9), pair_v4(192, 0, 2, 10),
+                                pair_v4(203, 0, 113, 10)};
     inject_init(&p, 1, 0xAB0DE002u, addrs, 3); /* new, known, new */
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
@@ -681,7 +586,7 @@ static void sec5_2_2_unexpected_init_with_new_address(void **state)
     assert_int_equal(cause_addrs(cause, listed, 4), 2);
     assert_memory_equal(listed[0].ip, addrs[0].ip, 4);
     assert_memory_equal(listed[1].ip, addrs[2].ip, 4);
-    tern_assoc_info now = info_of(&p, 1, id[1]);
+    tern_assoc_info now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(now.local_vtag, before.local_vtag);
     assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -695,25 +600,25 @@ static void sec5_2_2_unexpected_init_with_new_address(void **state)
 static void sec5_2_2_init_in_shutdown_ack_sent(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 61);
     cfg_seeded(&c[1], &r[1], 62);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
-    establish(&p, id);
+    pair_establish(&p, id);
     assert_int_equal(tern_ep_shutdown(p.ep[0], id[0], p.now), 0);
     deliver(&p, 0, TERN_CHUNK_SHUTDOWN);
     take(&p, 1, TERN_CHUNK_SHUTDOWN_ACK); /* lost */
-    assert_int_equal(info_of(&p, 1, id[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
-    uint64_t drops = stats_of(&p, 1).drops[TERN_DROP_STATE];
+    assert_int_equal(pair_assoc(&p, 1, id[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+    uint64_t drops = pair_stats(&p, 1).drops[TERN_DROP_STATE];
     inject_init(&p, 1, 0x1217A0FFu, NULL, 0);
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_SHUTDOWN_ACK);
     assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_INIT_ACK), 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_STATE], drops + 1);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_STATE], drops + 1);
     pair_flush(&p, 10);
     assert_int_equal(drain(&p, 0).n[TERN_EV_SHUTDOWN_COMPLETE], 1);
     assert_int_equal(drain(&p, 1).n[TERN_EV_SHUTDOWN_COMPLETE], 1);
@@ -728,7 +633,7 @@ static void sec5_2_3_init_ack_discarded(void **state)
 {
     (void)state;
     for (int established = 0; established <= 1; established++) {
-        seeded_rng r[2];
+        pair_rng r[2];
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 71);
         cfg_seeded(&c[1], &r[1], 72);
@@ -737,17 +642,17 @@ static void sec5_2_3_init_ack_discarded(void **state)
         tern_assoc_id id[2];
         pair_pkt echo;
         if (established)
-            establish(&p, id);
+            pair_establish(&p, id);
         else
             id[0] = to_cookie_echoed(&p, &echo);
-        tern_assoc_info before = info_of(&p, 0, id[0]);
+        tern_assoc_info before = pair_assoc(&p, 0, id[0]);
         tern_time deadline = tern_ep_next_deadline(p.ep[0]);
-        uint64_t drops = stats_of(&p, 0).drops[TERN_DROP_STATE];
+        uint64_t drops = pair_stats(&p, 0).drops[TERN_DROP_STATE];
         inject_init_ack(&p, 0, before.local_vtag, 0x0DDBA11u);
         pair_collect(&p);
         assert_int_equal(p.nflight, 0);
-        assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_STATE], drops + 1);
-        tern_assoc_info now = info_of(&p, 0, id[0]);
+        assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_STATE], drops + 1);
+        tern_assoc_info now = pair_assoc(&p, 0, id[0]);
         assert_int_equal(now.stats.drops[TERN_DROP_STATE], before.stats.drops[TERN_DROP_STATE] + 1);
         assert_int_equal(now.state, before.state);
         assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -769,31 +674,24 @@ static void sec5_2_3_init_ack_discarded(void **state)
 static void sec5_2_4_action_a_peer_restart(void **state)
 {
     (void)state;
-    seeded_rng r[3];
+    pair_rng r[3];
     tern_ep_config c[3];
     cfg_seeded(&c[0], &r[0], 81);
     cfg_seeded(&c[1], &r[1], 82);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
-    establish(&p, id);
-    tern_assoc_info before = info_of(&p, 1, id[1]);
+    pair_establish(&p, id);
+    tern_assoc_info before = pair_assoc(&p, 1, id[1]);
     assert_int_equal(p.nflight, 0);
 
     tern_ep_free(p.ep[0]); /* endpoint 0 crashes and restarts */
     cfg_seeded(&c[2], &r[2], 83);
-    c[2].port = port_of(0);
+    c[2].port = pair_port(0);
     c[2].max_inbound_streams = 3;
     assert_int_equal(tern_ep_new(&c[2], &p.ep[0]), 0);
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id[0]), 0);
-    const int want[] = {TERN_CHUNK_INIT, TERN_CHUNK_INIT_ACK, TERN_CHUNK_COOKIE_ECHO,
-                        TERN_CHUNK_COOKIE_ACK};
-    for (int k = 0; k < 4; k++) {
-        pair_collect(&p);
-        assert_int_equal(p.nflight, 1);
-        assert_int_equal(pair_first_chunk(&p, 0), want[k]);
-        pair_deliver(&p, 0);
-    }
+    id[0] = pair_connect(&p, 0);
+    pair_handshake(&p);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
 
@@ -803,7 +701,7 @@ static void sec5_2_4_action_a_peer_restart(void **state)
     assert_int_equal(e1.last[TERN_EV_RESTART].assoc, id[1]);
     assert_int_equal(e1.last[TERN_EV_RESTART].outbound_streams, 3); /* the new INIT's MIS */
     assert_int_equal(drain(&p, 0).n[TERN_EV_COMM_UP], 1);
-    tern_assoc_info now = info_of(&p, 1, id[1]), peer = info_of(&p, 0, id[0]);
+    tern_assoc_info now = pair_assoc(&p, 1, id[1]), peer = pair_assoc(&p, 0, id[0]);
     assert_int_equal(now.id, before.id);
     assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
     assert_int_not_equal(now.local_vtag, before.local_vtag);
@@ -812,7 +710,7 @@ static void sec5_2_4_action_a_peer_restart(void **state)
     assert_int_equal(peer.peer_vtag, now.local_vtag);
     assert_int_equal(now.peer_initial_tsn, peer.local_initial_tsn);
     assert_int_equal(now.outbound_streams, 3);
-    tern_ep_stats s1 = stats_of(&p, 1);
+    tern_ep_stats s1 = pair_stats(&p, 1);
     assert_int_equal(s1.assocs_open, 1);
     assert_int_equal(s1.assocs_created, 1);
 
@@ -820,8 +718,8 @@ static void sec5_2_4_action_a_peer_restart(void **state)
     pair_flush(&p, 10);
     assert_int_equal(drain(&p, 1).n[TERN_EV_SHUTDOWN_COMPLETE], 1);
     assert_int_equal(drain(&p, 0).n[TERN_EV_SHUTDOWN_COMPLETE], 1);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
-    assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
     pair_free(&p);
 }
 
@@ -831,25 +729,25 @@ static void sec5_2_4_action_a_peer_restart(void **state)
 static void sec5_2_4_action_a_then_d_when_cookie_ack_lost(void **state)
 {
     (void)state;
-    seeded_rng r[3];
+    pair_rng r[3];
     tern_ep_config c[3];
     cfg_seeded(&c[0], &r[0], 84);
     cfg_seeded(&c[1], &r[1], 85);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
-    establish(&p, id);
+    pair_establish(&p, id);
     tern_ep_free(p.ep[0]);
     cfg_seeded(&c[2], &r[2], 86);
-    c[2].port = port_of(0);
+    c[2].port = pair_port(0);
     assert_int_equal(tern_ep_new(&c[2], &p.ep[0]), 0);
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id[0]), 0);
+    id[0] = pair_connect(&p, 0);
     deliver(&p, 0, TERN_CHUNK_INIT);
     deliver(&p, 1, TERN_CHUNK_INIT_ACK);
     deliver(&p, 0, TERN_CHUNK_COOKIE_ECHO);
     take(&p, 1, TERN_CHUNK_COOKIE_ACK); /* lost */
     assert_int_equal(drain(&p, 1).n[TERN_EV_RESTART], 1);
-    tern_assoc_info after = info_of(&p, 1, id[1]);
+    tern_assoc_info after = pair_assoc(&p, 1, id[1]);
 
     assert_true(pair_step_time(&p, TERN_SEC(10))); /* T1-cookie */
     deliver(&p, 0, TERN_CHUNK_COOKIE_ECHO);
@@ -858,14 +756,14 @@ static void sec5_2_4_action_a_then_d_when_cookie_ack_lost(void **state)
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ACK);
     pair_deliver(&p, 0);
     assert_int_equal(drain(&p, 1).total, 0);
-    tern_assoc_info now = info_of(&p, 1, id[1]);
+    tern_assoc_info now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.local_vtag, after.local_vtag);
     assert_int_equal(now.peer_vtag, after.peer_vtag);
     assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
     evs e0 = drain(&p, 0);
     assert_int_equal(e0.n[TERN_EV_COMM_UP], 1);
     assert_int_equal(e0.total, 1);
-    assert_int_equal(stats_of(&p, 1).assocs_created, 1);
+    assert_int_equal(pair_stats(&p, 1).assocs_created, 1);
     pair_free(&p);
 }
 
@@ -874,15 +772,15 @@ static void sec5_2_4_action_a_then_d_when_cookie_ack_lost(void **state)
 static void sec5_2_4_action_a_in_shutdown_ack_sent(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 91);
     cfg_seeded(&c[1], &r[1], 92);
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id id[2];
-    establish(&p, id);
-    tern_assoc_info before = info_of(&p, 1, id[1]);
+    pair_establish(&p, id);
+    tern_assoc_info before = pair_assoc(&p, 1, id[1]);
     /* A restarted peer's INIT, answered while still ESTABLISHED (tie-tags). */
     inject_init(&p, 1, 0x4E5747A1u, NULL, 0);
     pair_pkt ack = take(&p, 1, TERN_CHUNK_INIT_ACK);
@@ -892,7 +790,7 @@ static void sec5_2_4_action_a_in_shutdown_ack_sent(void **state)
     assert_int_equal(tern_ep_shutdown(p.ep[0], id[0], p.now), 0);
     deliver(&p, 0, TERN_CHUNK_SHUTDOWN);
     take(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
-    assert_int_equal(info_of(&p, 1, id[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+    assert_int_equal(pair_assoc(&p, 1, id[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
     assert_int_equal(drain(&p, 1).n[TERN_EV_SHUTDOWN_RECEIVED], 1);
 
     inject_cookie_echo(&p, 1, got.initiate_tag, cookie);
@@ -906,7 +804,7 @@ static void sec5_2_4_action_a_in_shutdown_ack_sent(void **state)
     long i = pair_find_in_flight(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     assert_int_equal(pkt_vtag(p.flight[i].data, p.flight[i].len), before.peer_vtag);
     assert_int_equal(drain(&p, 1).total, 0); /* no RESTART */
-    tern_assoc_info now = info_of(&p, 1, id[1]);
+    tern_assoc_info now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.state, TERN_STATE_SHUTDOWN_ACK_SENT);
     assert_int_equal(now.local_vtag, before.local_vtag);
     assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -924,23 +822,22 @@ static void sec5_2_4_action_a_in_shutdown_ack_sent(void **state)
 static void sec5_2_4_action_b_peer_picked_new_tag(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 101);
     cfg_seeded(&c[1], &r[1], 102);
     pair p;
     pair_init(&p, &c[0], &c[1]);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     take(&p, 0, TERN_CHUNK_INIT); /* the hand-played peer reads it */
-    uint32_t t0 = info_of(&p, 0, id).local_vtag;
+    uint32_t t0 = pair_assoc(&p, 0, id).local_vtag;
     inject_init(&p, 0, 0xB0000001u, NULL, 0); /* the peer's own INIT */
     pair_pkt ack = take(&p, 0, TERN_CHUNK_INIT_ACK);
     tern_bytes cookie;
     read_init(&ack, TERN_CHUNK_INIT_ACK, &cookie);
     inject_init_ack(&p, 0, t0, 0xB0000002u); /* the peer's answer, with a new tag */
     take(&p, 0, TERN_CHUNK_COOKIE_ECHO);
-    tern_assoc_info mid = info_of(&p, 0, id);
+    tern_assoc_info mid = pair_assoc(&p, 0, id);
     assert_int_equal(mid.state, TERN_STATE_COOKIE_ECHOED);
     assert_int_equal(mid.peer_vtag, 0xB0000002u);
     assert_int_not_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER);
@@ -950,7 +847,7 @@ static void sec5_2_4_action_b_peer_picked_new_tag(void **state)
     assert_int_equal(p.nflight, 1);
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ACK);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), 0xB0000001u);
-    tern_assoc_info now = info_of(&p, 0, id);
+    tern_assoc_info now = pair_assoc(&p, 0, id);
     assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(now.local_vtag, t0);
     assert_int_equal(now.peer_vtag, 0xB0000001u);
@@ -958,7 +855,7 @@ static void sec5_2_4_action_b_peer_picked_new_tag(void **state)
     evs e = drain(&p, 0);
     assert_int_equal(e.n[TERN_EV_COMM_UP], 1);
     assert_int_equal(e.total, 1);
-    assert_int_equal(stats_of(&p, 0).assocs_open, 1);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 1);
     pair_free(&p);
 }
 
@@ -968,21 +865,20 @@ static void sec5_2_4_action_b_peer_picked_new_tag(void **state)
 static void sec5_2_4_action_b_in_cookie_wait(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 111);
     cfg_seeded(&c[1], &r[1], 112);
     pair p;
     pair_init(&p, &c[0], &c[1]);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     take(&p, 0, TERN_CHUNK_INIT);
-    uint32_t t0 = info_of(&p, 0, id).local_vtag;
+    uint32_t t0 = pair_assoc(&p, 0, id).local_vtag;
     inject_init(&p, 0, 0xB1000001u, NULL, 0);
     pair_pkt ack = take(&p, 0, TERN_CHUNK_INIT_ACK);
     tern_bytes cookie;
     read_init(&ack, TERN_CHUNK_INIT_ACK, &cookie);
-    assert_int_equal(info_of(&p, 0, id).peer_vtag, 0);
+    assert_int_equal(pair_assoc(&p, 0, id).peer_vtag, 0);
 
     inject_cookie_echo(&p, 0, t0, cookie);
     pair_collect(&p);
@@ -990,17 +886,17 @@ static void sec5_2_4_action_b_in_cookie_wait(void **state)
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ACK);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), 0xB1000001u);
     p.nflight = 0;
-    tern_assoc_info now = info_of(&p, 0, id);
+    tern_assoc_info now = pair_assoc(&p, 0, id);
     assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(now.peer_vtag, 0xB1000001u);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER); /* T1-init stopped */
     assert_int_equal(drain(&p, 0).n[TERN_EV_COMM_UP], 1);
-    uint64_t drops = stats_of(&p, 0).drops[TERN_DROP_STATE];
+    uint64_t drops = pair_stats(&p, 0).drops[TERN_DROP_STATE];
     inject_init_ack(&p, 0, t0, 0xB1000002u); /* §5.2.3 */
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_STATE], drops + 1);
-    assert_int_equal(info_of(&p, 0, id).peer_vtag, 0xB1000001u);
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_STATE], drops + 1);
+    assert_int_equal(pair_assoc(&p, 0, id).peer_vtag, 0xB1000001u);
     assert_int_equal(drain(&p, 0).total, 0);
     pair_free(&p);
 }
@@ -1011,7 +907,7 @@ static void sec5_2_4_action_b_in_cookie_wait(void **state)
 static void sec5_2_4_action_c_late_cookie(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 121);
     cfg_seeded(&c[1], &r[1], 122);
@@ -1024,29 +920,28 @@ static void sec5_2_4_action_c_late_cookie(void **state)
     tern_init old = read_init(&old_ack, TERN_CHUNK_INIT_ACK, &old_cookie);
     assert_int_equal(cookie_word(old_cookie, 2), 0);
 
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     take(&p, 0, TERN_CHUNK_INIT);
-    uint32_t t0 = info_of(&p, 0, id).local_vtag;
+    uint32_t t0 = pair_assoc(&p, 0, id).local_vtag;
     assert_int_not_equal(t0, old.initiate_tag);
     inject_init_ack(&p, 0, t0, peer_tag); /* the peer keeps its tag */
     take(&p, 0, TERN_CHUNK_COOKIE_ECHO);
-    tern_assoc_info before = info_of(&p, 0, id);
+    tern_assoc_info before = pair_assoc(&p, 0, id);
     assert_int_equal(before.state, TERN_STATE_COOKIE_ECHOED);
     tern_time t1 = tern_ep_next_deadline(p.ep[0]);
-    uint64_t drops = stats_of(&p, 0).drops[TERN_DROP_STATE];
+    uint64_t drops = pair_stats(&p, 0).drops[TERN_DROP_STATE];
 
     inject_cookie_echo(&p, 0, old.initiate_tag, old_cookie);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_STATE], drops + 1);
-    tern_assoc_info now = info_of(&p, 0, id);
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_STATE], drops + 1);
+    tern_assoc_info now = pair_assoc(&p, 0, id);
     assert_int_equal(now.state, TERN_STATE_COOKIE_ECHOED);
     assert_int_equal(now.local_vtag, t0);
     assert_int_equal(now.peer_vtag, peer_tag);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), t1);
     assert_int_equal(drain(&p, 0).total, 0);
-    assert_int_equal(stats_of(&p, 0).assocs_open, 1);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 1);
     pair_free(&p);
 }
 
@@ -1056,7 +951,7 @@ static void sec5_2_4_action_c_late_cookie(void **state)
 static void sec5_2_4_action_d_duplicate_cookie_echo(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 131);
     cfg_seeded(&c[1], &r[1], 132);
@@ -1069,7 +964,7 @@ static void sec5_2_4_action_d_duplicate_cookie_echo(void **state)
     evs e1 = drain(&p, 1);
     assert_int_equal(e1.n[TERN_EV_COMM_UP], 1);
     tern_assoc_id id1 = e1.last[TERN_EV_COMM_UP].assoc;
-    tern_assoc_info before = info_of(&p, 1, id1);
+    tern_assoc_info before = pair_assoc(&p, 1, id1);
 
     assert_true(pair_step_time(&p, TERN_SEC(10))); /* T1-cookie */
     deliver(&p, 0, TERN_CHUNK_COOKIE_ECHO);
@@ -1079,15 +974,15 @@ static void sec5_2_4_action_d_duplicate_cookie_echo(void **state)
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), before.peer_vtag);
     pair_deliver(&p, 0);
     assert_int_equal(drain(&p, 1).total, 0);
-    tern_ep_stats s1 = stats_of(&p, 1);
+    tern_ep_stats s1 = pair_stats(&p, 1);
     assert_int_equal(s1.assocs_open, 1);
     assert_int_equal(s1.assocs_created, 1);
     assert_int_equal(s1.chunks_out[TERN_CHUNK_COOKIE_ACK], 2);
-    tern_assoc_info now = info_of(&p, 1, id1);
+    tern_assoc_info now = pair_assoc(&p, 1, id1);
     assert_int_equal(now.local_vtag, before.local_vtag);
     assert_int_equal(now.peer_vtag, before.peer_vtag);
     assert_int_equal(drain(&p, 0).n[TERN_EV_COMM_UP], 1);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
     pair_free(&p);
 }
 
@@ -1098,7 +993,7 @@ static void sec5_2_4_action_d_duplicate_cookie_echo(void **state)
 static void sec5_2_4_other_combinations_discarded(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 141);
     cfg_seeded(&c[1], &r[1], 142);
@@ -1109,8 +1004,8 @@ static void sec5_2_4_other_combinations_discarded(void **state)
     tern_bytes c_xx00;
     tern_init a_xx00 = read_init(&stateless, TERN_CHUNK_INIT_ACK, &c_xx00);
     tern_assoc_id id[2];
-    establish(&p, id);
-    tern_assoc_info before = info_of(&p, 1, id[1]);
+    pair_establish(&p, id);
+    tern_assoc_info before = pair_assoc(&p, 1, id[1]);
 
     inject_init(&p, 1, before.peer_vtag, NULL, 0); /* the old peer's tag */
     pair_pkt same_peer = take(&p, 1, TERN_CHUNK_INIT_ACK);
@@ -1126,13 +1021,13 @@ static void sec5_2_4_other_combinations_discarded(void **state)
     tern_init a_rb = read_init(&restart_b, TERN_CHUNK_INIT_ACK, &c_rb);
     assert_int_equal(p.nflight, 0);
 
-    uint64_t drops = stats_of(&p, 1).drops[TERN_DROP_STATE];
+    uint64_t drops = pair_stats(&p, 1).drops[TERN_DROP_STATE];
     inject_cookie_echo(&p, 1, a_xx00.initiate_tag, c_xx00);
     inject_cookie_echo(&p, 1, a_xmmm.initiate_tag, c_xmmm);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_STATE], drops + 2);
-    tern_assoc_info now = info_of(&p, 1, id[1]);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_STATE], drops + 2);
+    tern_assoc_info now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.local_vtag, before.local_vtag);
     assert_int_equal(now.peer_vtag, before.peer_vtag);
     assert_int_equal(drain(&p, 1).total, 0);
@@ -1140,19 +1035,19 @@ static void sec5_2_4_other_combinations_discarded(void **state)
     inject_cookie_echo(&p, 1, a_rb.initiate_tag, c_rb); /* action A */
     take(&p, 1, TERN_CHUNK_COOKIE_ACK);
     assert_int_equal(drain(&p, 1).n[TERN_EV_RESTART], 1);
-    now = info_of(&p, 1, id[1]);
+    now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.local_vtag, a_rb.initiate_tag);
     assert_int_equal(now.peer_vtag, 0xD0000003u);
     inject_cookie_echo(&p, 1, a_ra.initiate_tag, c_ra); /* X X X X now */
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_STATE], drops + 3);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_STATE], drops + 3);
     assert_int_equal(drain(&p, 1).total, 0);
-    now = info_of(&p, 1, id[1]);
+    now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.local_vtag, a_rb.initiate_tag);
     assert_int_equal(now.peer_vtag, 0xD0000003u);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 1);
-    assert_int_equal(stats_of(&p, 1).assocs_created, 1);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 1);
+    assert_int_equal(pair_stats(&p, 1).assocs_created, 1);
     pair_free(&p);
 }
 
@@ -1164,7 +1059,7 @@ static void sec5_2_4_other_combinations_discarded(void **state)
 static void sec5_2_4_stale_cookie_with_tcb_tags_differ(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 151);
     cfg_seeded(&c[1], &r[1], 152);
@@ -1176,9 +1071,9 @@ static void sec5_2_4_stale_cookie_with_tcb_tags_differ(void **state)
     tern_bytes cookie;
     tern_init a = read_init(&stateless, TERN_CHUNK_INIT_ACK, &cookie);
     tern_assoc_id id[2];
-    establish(&p, id);
-    tern_assoc_info before = info_of(&p, 1, id[1]);
-    uint64_t stale = stats_of(&p, 1).drops[TERN_DROP_COOKIE_STALE];
+    pair_establish(&p, id);
+    tern_assoc_info before = pair_assoc(&p, 1, id[1]);
+    uint64_t stale = pair_stats(&p, 1).drops[TERN_DROP_COOKIE_STALE];
 
     p.now += TERN_SEC(5) + TERN_MSEC(1500);
     inject_cookie_echo(&p, 1, a.initiate_tag, cookie);
@@ -1189,8 +1084,8 @@ static void sec5_2_4_stale_cookie_with_tcb_tags_differ(void **state)
     tern_tlv cause = first_cause(&err, TERN_CHUNK_ERROR);
     assert_int_equal(cause.type, TERN_CAUSE_STALE_COOKIE);
     assert_int_equal(tern_load32(cause.value.ptr), 1500000);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_COOKIE_STALE], stale + 1);
-    tern_assoc_info now = info_of(&p, 1, id[1]);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_COOKIE_STALE], stale + 1);
+    tern_assoc_info now = pair_assoc(&p, 1, id[1]);
     assert_int_equal(now.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(now.local_vtag, before.local_vtag);
     assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -1203,7 +1098,7 @@ static void sec5_2_4_stale_cookie_with_tcb_tags_differ(void **state)
 static void sec5_2_4_stale_cookie_with_matching_tags_is_accepted(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 161);
     cfg_seeded(&c[1], &r[1], 162);
@@ -1215,7 +1110,7 @@ static void sec5_2_4_stale_cookie_with_matching_tags_is_accepted(void **state)
     pair_inject(&p, 1, echo.data, echo.len);
     take(&p, 1, TERN_CHUNK_COOKIE_ACK); /* lost */
     assert_int_equal(drain(&p, 1).n[TERN_EV_COMM_UP], 1);
-    uint64_t stale = stats_of(&p, 1).drops[TERN_DROP_COOKIE_STALE];
+    uint64_t stale = pair_stats(&p, 1).drops[TERN_DROP_COOKIE_STALE];
 
     p.now += TERN_SEC(10); /* well past the cookie's life */
     pair_inject(&p, 1, echo.data, echo.len);
@@ -1223,12 +1118,12 @@ static void sec5_2_4_stale_cookie_with_matching_tags_is_accepted(void **state)
     assert_int_equal(p.nflight, 1);
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ACK);
     assert_int_equal(pair_count_in_flight(&p, 1, TERN_CHUNK_ERROR), 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_COOKIE_STALE], stale);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_COOKIE_STALE], stale);
     pair_deliver(&p, 0);
     assert_int_equal(drain(&p, 1).total, 0);
-    assert_int_equal(stats_of(&p, 1).assocs_created, 1);
+    assert_int_equal(pair_stats(&p, 1).assocs_created, 1);
     assert_int_equal(drain(&p, 0).n[TERN_EV_COMM_UP], 1);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
     pair_free(&p);
 }
 
@@ -1240,7 +1135,7 @@ static void sec5_2_5_cookie_ack_discarded(void **state)
 {
     (void)state;
     for (int established = 0; established <= 1; established++) {
-        seeded_rng r[2];
+        pair_rng r[2];
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 171);
         cfg_seeded(&c[1], &r[1], 172);
@@ -1248,19 +1143,19 @@ static void sec5_2_5_cookie_ack_discarded(void **state)
         pair_init(&p, &c[0], &c[1]);
         tern_assoc_id id[2];
         if (established) {
-            establish(&p, id);
+            pair_establish(&p, id);
         } else {
-            assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id[0]), 0);
+            id[0] = pair_connect(&p, 0);
             take(&p, 0, TERN_CHUNK_INIT);
         }
-        tern_assoc_info before = info_of(&p, 0, id[0]);
+        tern_assoc_info before = pair_assoc(&p, 0, id[0]);
         tern_time deadline = tern_ep_next_deadline(p.ep[0]);
-        uint64_t drops = stats_of(&p, 0).drops[TERN_DROP_STATE];
-        inject_empty(&p, 0, before.local_vtag, TERN_CHUNK_COOKIE_ACK);
+        uint64_t drops = pair_stats(&p, 0).drops[TERN_DROP_STATE];
+        pair_inject_empty(&p, 0, before.local_vtag, TERN_CHUNK_COOKIE_ACK, 0);
         pair_collect(&p);
         assert_int_equal(p.nflight, 0);
-        assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_STATE], drops + 1);
-        tern_assoc_info now = info_of(&p, 0, id[0]);
+        assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_STATE], drops + 1);
+        tern_assoc_info now = pair_assoc(&p, 0, id[0]);
         assert_int_equal(now.stats.drops[TERN_DROP_STATE], before.stats.drops[TERN_DROP_STATE] + 1);
         assert_int_equal(now.state, before.state);
         assert_int_equal(tern_ep_next_deadline(p.ep[0]), deadline);
@@ -1295,7 +1190,7 @@ static uint32_t cookie_preservative(const pair_pkt *k)
 static void sec5_2_6_stale_cookie_error_sends_init_with_preservative(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 181);
     cfg_seeded(&c[1], &r[1], 182);
@@ -1316,7 +1211,7 @@ static void sec5_2_6_stale_cookie_error_sends_init_with_preservative(void **stat
     pair_pkt init = take(&p, 0, TERN_CHUNK_INIT);
     assert_int_equal(pkt_vtag(init.data, init.len), 0);
     assert_int_equal(cookie_preservative(&init), 5400 + 301);
-    tern_assoc_info now = info_of(&p, 0, id);
+    tern_assoc_info now = pair_assoc(&p, 0, id);
     assert_int_equal(now.state, TERN_STATE_COOKIE_WAIT);
     assert_true(tern_ep_next_deadline(p.ep[0]) > p.now); /* T1-init runs again */
     assert_int_not_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER);
@@ -1331,7 +1226,7 @@ static void sec5_2_6_stale_cookie_error_sends_init_with_preservative(void **stat
     deliver(&p, 1, TERN_CHUNK_COOKIE_ACK);
     assert_int_equal(drain(&p, 0).n[TERN_EV_COMM_UP], 1);
     assert_int_equal(drain(&p, 1).n[TERN_EV_COMM_UP], 1);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
     pair_free(&p);
 }
 
@@ -1349,7 +1244,7 @@ static void sec5_2_6_cookie_preservative_at_most_one_second_over_rtt(void **stat
         {TERN_SEC(7) + USEC(500), TERN_SEC(7) + USEC(100500), 7100 + 1000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        seeded_rng r[2];
+        pair_rng r[2];
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 185);
         cfg_seeded(&c[1], &r[1], 186);
@@ -1375,7 +1270,7 @@ static void sec5_2_6_cookie_preservative_at_most_one_second_over_rtt(void **stat
 static void sec5_2_6_stale_cookie_max_init_retransmits(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 191);
     cfg_seeded(&c[1], &r[1], 192);
@@ -1383,8 +1278,7 @@ static void sec5_2_6_stale_cookie_max_init_retransmits(void **state)
     c[1].valid_cookie_life = TERN_SEC(2); /* at most 4 s with a preservative */
     pair p;
     pair_init(&p, &c[0], &c[1]);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     int stale_errors = 0, new_inits = 0;
     for (int round = 0; round < 20; round++) {
         deliver(&p, 0, TERN_CHUNK_INIT);
@@ -1406,7 +1300,7 @@ static void sec5_2_6_stale_cookie_max_init_retransmits(void **state)
     assert_int_equal(e.last[TERN_EV_CANT_START].assoc, id);
     assert_int_equal(e.last[TERN_EV_CANT_START].cause, TERN_CAUSE_STALE_COOKIE);
     assert_int_equal(e.total, 1);
-    assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
     assert_int_equal(pair_info(&p, 0, id, &(tern_assoc_info){0}), 0);
     pair_free(&p);
 }
@@ -1416,7 +1310,7 @@ static void sec5_2_6_stale_cookie_max_init_retransmits(void **state)
 static void sec5_2_6_stale_cookie_cause_not_first(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 195);
     cfg_seeded(&c[1], &r[1], 196);
@@ -1431,15 +1325,14 @@ static void sec5_2_6_stale_cookie_cause_not_first(void **state)
     tern_cause_put_bytes(&cw, TERN_CAUSE_UNRECOGNIZED_CHUNK, unknown_chunk, 4);
     tern_cause_put_stale_cookie(&cw, 2000);
     tern_wbuf_init(&w, buf, sizeof buf);
-    tern_wbuf_common_header(&w, port_of(1), port_of(0), info_of(&p, 0, id).local_vtag);
     tern_causes_put(&w, TERN_CHUNK_ERROR, 0, (tern_bytes){causes, cw.len});
     p.now += TERN_MSEC(100);
-    inject_wbuf(&p, 0, &w);
+    pair_inject_wbuf(&p, 0, pair_assoc(&p, 0, id).local_vtag, &w);
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
     pair_pkt init = take(&p, 0, TERN_CHUNK_INIT);
     assert_int_equal(cookie_preservative(&init), 100 + 3);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
     pair_free(&p);
 }
 
@@ -1449,7 +1342,7 @@ static void sec5_2_6_stale_cookie_error_discarded_in_other_states(void **state)
 {
     (void)state;
     for (int established = 0; established <= 1; established++) {
-        seeded_rng r[2];
+        pair_rng r[2];
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 201);
         cfg_seeded(&c[1], &r[1], 202);
@@ -1457,20 +1350,20 @@ static void sec5_2_6_stale_cookie_error_discarded_in_other_states(void **state)
         pair_init(&p, &c[0], &c[1]);
         tern_assoc_id id[2];
         if (established) {
-            establish(&p, id);
+            pair_establish(&p, id);
         } else {
-            assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], port_of(1), p.now, &id[0]), 0);
+            id[0] = pair_connect(&p, 0);
             take(&p, 0, TERN_CHUNK_INIT);
         }
-        tern_assoc_info before = info_of(&p, 0, id[0]);
+        tern_assoc_info before = pair_assoc(&p, 0, id[0]);
         tern_time deadline = tern_ep_next_deadline(p.ep[0]);
-        uint64_t drops = stats_of(&p, 0).drops[TERN_DROP_STATE];
+        uint64_t drops = pair_stats(&p, 0).drops[TERN_DROP_STATE];
         p.now += TERN_MSEC(100);
         inject_stale_cookie_error(&p, 0, before.local_vtag, 2000);
         pair_collect(&p);
         assert_int_equal(p.nflight, 0);
-        assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_STATE], drops + 1);
-        tern_assoc_info now = info_of(&p, 0, id[0]);
+        assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_STATE], drops + 1);
+        tern_assoc_info now = pair_assoc(&p, 0, id[0]);
         assert_int_equal(now.state, before.state);
         assert_int_equal(now.local_vtag, before.local_vtag);
         assert_int_equal(now.peer_vtag, before.peer_vtag);
@@ -1489,7 +1382,7 @@ static void sec5_1_5_cookie_across_manual_rotation(void **state)
 {
     (void)state;
     for (int rotations = 0; rotations <= 2; rotations++) {
-        seeded_rng r[2];
+        pair_rng r[2];
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 211);
         cfg_seeded(&c[1], &r[1], 212);
@@ -1503,7 +1396,7 @@ static void sec5_1_5_cookie_across_manual_rotation(void **state)
             assert_int_equal(tern_ep_rotate_secret(p.ep[1], p.now), 0);
         }
         p.now += TERN_SEC(1);
-        uint64_t bad = stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD];
+        uint64_t bad = pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD];
         pair_inject(&p, 1, echo.data, echo.len);
         pair_collect(&p);
         if (rotations < 2) {
@@ -1512,11 +1405,11 @@ static void sec5_1_5_cookie_across_manual_rotation(void **state)
             pair_deliver(&p, 0);
             assert_int_equal(drain(&p, 1).n[TERN_EV_COMM_UP], 1);
             assert_int_equal(drain(&p, 0).n[TERN_EV_COMM_UP], 1);
-            assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+            assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
         } else {
             assert_int_equal(p.nflight, 0);
-            assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD], bad + 1);
-            assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+            assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD], bad + 1);
+            assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
             assert_int_equal(drain(&p, 1).total, 0);
         }
         pair_free(&p);
@@ -1530,7 +1423,7 @@ static void sec5_1_5_cookie_across_scheduled_rotation(void **state)
 {
     (void)state;
     for (int rotations = 1; rotations <= 2; rotations++) {
-        seeded_rng r[2];
+        pair_rng r[2];
         tern_ep_config c[2];
         cfg_seeded(&c[0], &r[0], 221);
         cfg_seeded(&c[1], &r[1], 222);
@@ -1548,7 +1441,7 @@ static void sec5_1_5_cookie_across_scheduled_rotation(void **state)
             inject_init(&p, 1, 0xF0000000u + (uint32_t)k, NULL, 0); /* a cookie is made */
             take(&p, 1, TERN_CHUNK_INIT_ACK);
         }
-        uint64_t bad = stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD];
+        uint64_t bad = pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD];
         pair_inject(&p, 1, echo.data, echo.len);
         pair_collect(&p);
         if (rotations == 1) {
@@ -1557,8 +1450,8 @@ static void sec5_1_5_cookie_across_scheduled_rotation(void **state)
             assert_int_equal(drain(&p, 1).n[TERN_EV_COMM_UP], 1);
         } else {
             assert_int_equal(p.nflight, 0);
-            assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD], bad + 1);
-            assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+            assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD], bad + 1);
+            assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
         }
         pair_free(&p);
     }
@@ -1569,7 +1462,7 @@ static void sec5_1_5_cookie_across_scheduled_rotation(void **state)
 static void sec5_1_5_rotation_never_outruns_a_cookie(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 223);
     cfg_seeded(&c[1], &r[1], 224);
@@ -1596,7 +1489,7 @@ static void sec5_1_5_rotation_never_outruns_a_cookie(void **state)
 static void sec5_1_5_cookie_before_rotation_echoed_late_is_stale(void **state)
 {
     (void)state;
-    seeded_rng r[2];
+    pair_rng r[2];
     tern_ep_config c[2];
     cfg_seeded(&c[0], &r[0], 231);
     cfg_seeded(&c[1], &r[1], 232);
@@ -1608,17 +1501,17 @@ static void sec5_1_5_cookie_before_rotation_echoed_late_is_stale(void **state)
     p.now = TERN_SEC(1);
     assert_int_equal(tern_ep_rotate_secret(p.ep[1], p.now), 0);
     p.now = TERN_SEC(5) + TERN_MSEC(1500);
-    uint64_t bad = stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD];
+    uint64_t bad = pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD];
     pair_inject(&p, 1, echo.data, echo.len);
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
     pair_pkt err = take(&p, 1, TERN_CHUNK_ERROR);
-    assert_int_equal(pkt_vtag(err.data, err.len), info_of(&p, 0, id).local_vtag);
+    assert_int_equal(pkt_vtag(err.data, err.len), pair_assoc(&p, 0, id).local_vtag);
     tern_tlv cause = first_cause(&err, TERN_CHUNK_ERROR);
     assert_int_equal(cause.type, TERN_CAUSE_STALE_COOKIE);
     assert_int_equal(tern_load32(cause.value.ptr), 1500000);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD], bad);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD], bad);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
     pair_free(&p);
 }
 

@@ -14,21 +14,6 @@
 #include "wire/chunk.h"
 #include "wire/param.h"
 
-static tern_ep_stats stats_of(const pair *p, int side)
-{
-    tern_ep_stats s;
-    tern_ep_stats_get(p->ep[side], &s);
-    return s;
-}
-
-static tern_assoc_id connect_0_to_1(pair *p)
-{
-    tern_assoc_id id = 0;
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &id), 0);
-    assert_int_not_equal(id, 0);
-    return id;
-}
-
 static void assert_both_up(pair *p)
 {
     tern_event ev;
@@ -54,16 +39,8 @@ static void sec5_1_plain_handshake(void **state)
     c1.max_inbound_streams = 100;
     pair p;
     pair_init(&p, &c0, &c1);
-    tern_assoc_id id = connect_0_to_1(&p);
-    const int want[] = {TERN_CHUNK_INIT, TERN_CHUNK_INIT_ACK, TERN_CHUNK_COOKIE_ECHO,
-                        TERN_CHUNK_COOKIE_ACK};
-    for (int k = 0; k < 4; k++) {
-        pair_collect(&p);
-        assert_int_equal(p.nflight, 1);
-        assert_int_equal(pair_first_chunk(&p, 0), want[k]);
-        assert_int_equal(p.flight[0].from, k % 2);
-        pair_deliver(&p, 0);
-    }
+    tern_assoc_id id = pair_connect(&p, 0);
+    pair_handshake(&p);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
     tern_event ev;
@@ -77,7 +54,7 @@ static void sec5_1_plain_handshake(void **state)
     assert_int_equal(ev.inbound_streams, 16);
     /* T1 stopped: the only timer left is the heartbeat, HB.interval away. */
     assert_true(tern_ep_next_deadline(p.ep[0]) >= p.now + TERN_SEC(30));
-    tern_ep_stats s0 = stats_of(&p, 0), s1 = stats_of(&p, 1);
+    tern_ep_stats s0 = pair_stats(&p, 0), s1 = pair_stats(&p, 1);
     assert_int_equal(s0.assocs_open, 1);
     assert_int_equal(s1.assocs_open, 1);
     assert_int_equal(s1.chunks_in[TERN_CHUNK_INIT], 1);
@@ -95,7 +72,7 @@ static void sec5_1_loss_of_each_handshake_packet(void **state)
     for (int lost = 0; lost < 4; lost++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        connect_0_to_1(&p);
+        pair_connect(&p, 0);
         for (int k = 0; k < lost; k++) {
             pair_collect(&p);
             pair_deliver(&p, 0);
@@ -118,7 +95,7 @@ static void sec5_1_max_init_retransmits(void **state)
     (void)state;
     pair p;
     pair_init(&p, NULL, NULL);
-    connect_0_to_1(&p);
+    pair_connect(&p, 0);
     size_t inits = 0;
     tern_time sent_at[16];
     for (int round = 0; round < 40; round++) {
@@ -140,7 +117,7 @@ static void sec5_1_max_init_retransmits(void **state)
     }
     tern_event ev;
     assert_int_equal(pair_event(&p, 0, TERN_EV_CANT_START, &ev), 1);
-    assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER);
     pair_free(&p);
 }
@@ -152,7 +129,7 @@ static void sec5_1_5_forged_cookie_is_discarded(void **state)
     (void)state;
     pair p;
     pair_init(&p, NULL, NULL);
-    connect_0_to_1(&p);
+    pair_connect(&p, 0);
     pair_collect(&p);
     pair_deliver(&p, 0); /* INIT */
     pair_collect(&p);
@@ -161,7 +138,7 @@ static void sec5_1_5_forged_cookie_is_discarded(void **state)
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ECHO);
     pair_pkt good = p.flight[0];
     size_t cookie_len = good.len - 16;
-    uint64_t before = stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD];
+    uint64_t before = pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD];
     for (size_t i = 0; i < cookie_len; i++) {
         p.flight[0] = good;
         p.flight[0].data[16 + i] ^= 0x01; /* one bit */
@@ -171,8 +148,8 @@ static void sec5_1_5_forged_cookie_is_discarded(void **state)
         pair_collect(&p);
         assert_int_equal(p.nflight, 1); /* no answer was queued */
     }
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_COOKIE_BAD], before + cookie_len);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_COOKIE_BAD], before + cookie_len);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
     p.flight[0] = good; /* the real one still works */
     pair_run(&p, TERN_SEC(10), 50);
     assert_both_up(&p);
@@ -186,7 +163,7 @@ static void sec5_1_5_cookie_from_another_endpoint(void **state)
     pair p, q;
     pair_init(&p, NULL, NULL);
     pair_init(&q, NULL, NULL); /* same ports and addresses, other secret */
-    connect_0_to_1(&p);
+    pair_connect(&p, 0);
     pair_collect(&p);
     pair_deliver(&p, 0);
     pair_collect(&p);
@@ -194,8 +171,8 @@ static void sec5_1_5_cookie_from_another_endpoint(void **state)
     pair_collect(&p);
     pair_pkt echo = p.flight[0];
     tern_ep_input(q.ep[1], &q.path[1], echo.data, echo.len, 0);
-    assert_int_equal(stats_of(&q, 1).drops[TERN_DROP_COOKIE_BAD], 1);
-    assert_int_equal(stats_of(&q, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&q, 1).drops[TERN_DROP_COOKIE_BAD], 1);
+    assert_int_equal(pair_stats(&q, 1).assocs_open, 0);
     pair_free(&q);
     pair_free(&p);
 }
@@ -210,7 +187,7 @@ static void sec5_1_5_stale_cookie(void **state)
     c1.valid_cookie_life = TERN_SEC(5);
     pair p;
     pair_init(&p, NULL, &c1);
-    connect_0_to_1(&p);
+    pair_connect(&p, 0);
     pair_collect(&p);
     pair_deliver(&p, 0);
     pair_collect(&p);
@@ -225,7 +202,7 @@ static void sec5_1_5_stale_cookie(void **state)
     const uint8_t *cause = p.flight[0].data + 16;
     assert_int_equal(tern_load16(cause), TERN_CAUSE_STALE_COOKIE);
     assert_int_equal(tern_load32(cause + 4), 1500000);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
     pair_free(&p);
 }
 
@@ -263,7 +240,7 @@ static void sec3_3_2_init_field_rules(void **state)
             assert_int_equal(tern_load32(p.flight[0].data + 4), 0x1234);
             if (cases[i].abort) assert_int_equal(p.flight[0].data[13] & TERN_CHUNK_FLAG_T, 0);
         }
-        assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+        assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
         pair_free(&p);
     }
 }
@@ -394,7 +371,7 @@ static void sec8_4_out_of_the_blue(void **state)
                 assert_int_equal(tern_load32(p.flight[0].data + 4), 0xCAFEF00D); /* reflected */
                 assert_int_equal(p.flight[0].data[13] & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
             }
-            assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_OOTB], 1);
+            assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_OOTB], 1);
             pair_free(&p);
         }
 }
@@ -421,7 +398,7 @@ static void sec8_5_1_tag_and_packet_checks(void **state)
     tern_empty_chunk_put(&w, TERN_CHUNK_COOKIE_ACK, 0);
     tern_packet_set_checksum(buf, w.len);
     tern_ep_input(p.ep[1], &p.path[1], buf, w.len, 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_VTAG], 2);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_VTAG], 2);
 
     tern_wbuf_init(&w, buf, sizeof buf); /* a good INIT with a bad CRC */
     tern_wbuf_common_header(&w, 5000, 5001, 0);
@@ -429,14 +406,14 @@ static void sec8_5_1_tag_and_packet_checks(void **state)
     tern_packet_set_checksum(buf, w.len);
     buf[9] ^= 0x40;
     tern_ep_input(p.ep[1], &p.path[1], buf, w.len, 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_CHECKSUM], 1);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_CHECKSUM], 1);
     buf[9] ^= 0x40; /* to another port */
     buf[3] = 0x99;
     tern_packet_set_checksum(buf, w.len);
     tern_ep_input(p.ep[1], &p.path[1], buf, w.len, 0);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_PORT], 1);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_PORT], 1);
     tern_ep_input(p.ep[1], &p.path[1], buf, 11, 0); /* malformed */
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_MALFORMED], 1);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_MALFORMED], 1);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0); /* none of these was answered */
     pair_free(&p);
@@ -450,7 +427,7 @@ static void sec9_1_abort_from_the_peer(void **state)
     for (int t_bit = 0; t_bit <= 1; t_bit++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        connect_0_to_1(&p);
+        pair_connect(&p, 0);
         pair_collect(&p);
         pair_deliver(&p, 0); /* INIT */
         pair_collect(&p);
@@ -475,11 +452,11 @@ static void sec9_1_abort_from_the_peer(void **state)
         wrong[13] ^= TERN_CHUNK_FLAG_T;
         tern_packet_set_checksum(wrong, w.len);
         tern_ep_input(p.ep[0], &p.path[0], wrong, w.len, p.now);
-        assert_int_equal(stats_of(&p, 0).assocs_open, 1);
+        assert_int_equal(pair_stats(&p, 0).assocs_open, 1);
         tern_ep_input(p.ep[0], &p.path[0], buf, w.len, p.now);
         tern_event ev;
         assert_int_equal(pair_event(&p, 0, TERN_EV_COMM_LOST, &ev), 1);
-        assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+        assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
         pair_collect(&p);
         assert_int_equal(p.nflight, 0); /* §9.1: never answer an ABORT */
         pair_free(&p);

@@ -16,94 +16,10 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static tern_ep_stats stats_of(const pair *p, int side)
-{
-    tern_ep_stats s;
-    tern_ep_stats_get(p->ep[side], &s);
-    return s;
-}
-
-static tern_assoc_info info_of(pair *p, int side, tern_assoc_id id)
-{
-    tern_assoc_info i;
-    assert_int_equal(pair_info(p, side, id, &i), 1);
-    return i;
-}
-
-/* Moves what endpoint `side` wants to send (only it) into the flight list. */
-static void collect_from(pair *p, int side)
-{
-    for (;;) {
-        assert_true(p->nflight < PAIR_MAX_FLIGHT);
-        pair_pkt *k = &p->flight[p->nflight];
-        long n = tern_ep_output(p->ep[side], &k->path, k->data, sizeof k->data, p->now);
-        assert_true(n >= 0);
-        if (n == 0) return;
-        k->from = side;
-        k->len = (size_t)n;
-        p->nflight++;
-    }
-}
-
-/* Drops everything in flight; returns how many packets carried `type`. */
-static size_t drop_all(pair *p, uint8_t type)
-{
-    size_t n = 0;
-    while (p->nflight) {
-        n += (size_t)pkt_count(p->flight[0].data, p->flight[0].len, type);
-        pair_drop(p, 0);
-    }
-    return n;
-}
-
-/* Exactly one packet in flight, from `from`, holding one chunk of `type`. */
-static tern_chunk_raw expect_one(pair *p, int from, uint8_t type)
-{
-    assert_int_equal(p->nflight, 1);
-    assert_int_equal(p->flight[0].from, from);
-    tern_common_header h;
-    tern_chunk_iter it;
-    tern_chunk_raw raw, more;
-    assert_int_equal(tern_packet_parse(p->flight[0].data, p->flight[0].len, &h, &it), 0);
-    assert_int_equal(tern_chunk_next(&it, &raw), 1);
-    assert_int_equal(tern_chunk_next(&it, &more), 0);
-    assert_int_equal(raw.type, type);
-    return raw;
-}
-
 static void assert_addr_equal(const tern_addr *a, const tern_addr *b)
 {
     assert_int_equal(a->family, b->family);
     assert_memory_equal(a->ip, b->ip, sizeof a->ip);
-}
-
-/* 0 connects to 1; every handshake packet is delivered at once. ids[i] is
- * the association's id on endpoint i. */
-static void establish(pair *p, tern_assoc_id ids[2])
-{
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &ids[0]), 0);
-    for (int k = 0; k < 4; k++) {
-        pair_collect(p);
-        assert_int_equal(p->nflight, 1);
-        pair_deliver(p, 0);
-    }
-    tern_event ev;
-    for (int side = 0; side < 2; side++) {
-        assert_int_equal(tern_ep_poll_event(p->ep[side], &ev), 1);
-        assert_int_equal(ev.type, TERN_EV_COMM_UP);
-        ids[side] = ev.assoc;
-    }
-}
-
-/* Fires the timers of endpoint `side` alone at its next deadline. */
-static tern_time fire_next(pair *p, int side)
-{
-    tern_time d = tern_ep_next_deadline(p->ep[side]);
-    assert_true(d != TERN_TIME_NEVER);
-    assert_true(d >= p->now);
-    p->now = d;
-    tern_ep_on_deadline(p->ep[side], p->now);
-    return d;
 }
 
 /* §8.3: a heartbeat armed at `armed` with RTO `rto` is due at HB.interval
@@ -118,9 +34,9 @@ static void assert_hb_window(tern_time due, tern_time armed, tern_time hb_interv
  * (asserting that is all it sends) and leaves it in flight. */
 static void heartbeat_out(pair *p, int side)
 {
-    fire_next(p, side);
-    collect_from(p, side);
-    expect_one(p, side, TERN_CHUNK_HEARTBEAT);
+    pair_fire(p, side);
+    pair_collect_from(p, side);
+    pair_expect_one(p, side, TERN_CHUNK_HEARTBEAT);
 }
 
 /* The HEARTBEAT in flight goes to the peer; its HEARTBEAT ACK comes back
@@ -129,34 +45,10 @@ static void heartbeat_answered(pair *p, tern_time hold)
 {
     int from = p->flight[0].from;
     pair_deliver(p, 0);
-    collect_from(p, 1 - from);
-    expect_one(p, 1 - from, TERN_CHUNK_HEARTBEAT_ACK);
+    pair_collect_from(p, 1 - from);
+    pair_expect_one(p, 1 - from, TERN_CHUNK_HEARTBEAT_ACK);
     p->now += hold;
     pair_deliver(p, 0);
-}
-
-/* A packet to endpoint `to` from `from_path` (that endpoint's view), as if
- * sent by the peer. */
-static void inject_from(pair *p, int to, const tern_path *from_path, uint32_t vtag,
-                        const uint8_t *chunks, size_t len)
-{
-    uint8_t pkt[2048];
-    size_t n = pair_craft(pkt, sizeof pkt, (uint16_t)(5001 - to), (uint16_t)(5000 + to), vtag,
-                          chunks, len);
-    tern_ep_input(p->ep[to], from_path, pkt, n, p->now);
-}
-
-/* A deterministic generator for cfg.random (xorshift64). */
-static int det_random(void *ctx, uint8_t *buf, size_t len)
-{
-    uint64_t *s = ctx;
-    for (size_t i = 0; i < len; i++) {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        buf[i] = (uint8_t)(*s >> 32);
-    }
-    return 0;
 }
 
 /* ---- §8.3 sending and answering ---------------------------------------------- */
@@ -176,9 +68,9 @@ static void sec8_3_heartbeat_after_setup(void **state)
     pair_init(&p, NULL, &c1);
     p.now = TERN_SEC(7);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     tern_time up = p.now;
-    tern_assoc_info i0 = info_of(&p, 0, ids[0]), i1 = info_of(&p, 1, ids[1]);
+    tern_assoc_info i0 = pair_assoc(&p, 0, ids[0]), i1 = pair_assoc(&p, 1, ids[1]);
     tern_time rto = i0.paths[0].rto;
     assert_int_equal(rto, TERN_SEC(1));
     tern_time due = tern_ep_next_deadline(p.ep[0]);
@@ -190,7 +82,7 @@ static void sec8_3_heartbeat_after_setup(void **state)
     const pair_pkt *hb = &p.flight[0];
     assert_int_equal(pkt_vtag(hb->data, hb->len), i0.peer_vtag);
     assert_addr_equal(&hb->path.remote, &p.path[0].remote);
-    tern_chunk_raw raw = expect_one(&p, 0, TERN_CHUNK_HEARTBEAT);
+    tern_chunk_raw raw = pair_expect_one(&p, 0, TERN_CHUNK_HEARTBEAT);
     assert_int_equal(tern_load16(raw.value.ptr), 1); /* Heartbeat Info */
     assert_int_equal(tern_load16(raw.value.ptr + 2), 4 + HB_INFO_LEN);
     assert_int_equal(raw.value.len, 4 + HB_INFO_LEN);
@@ -202,8 +94,8 @@ static void sec8_3_heartbeat_after_setup(void **state)
     memcpy(sent, raw.start, sent_len);
 
     pair_deliver(&p, 0);
-    collect_from(&p, 1);
-    tern_chunk_raw ack = expect_one(&p, 1, TERN_CHUNK_HEARTBEAT_ACK);
+    pair_collect_from(&p, 1);
+    tern_chunk_raw ack = pair_expect_one(&p, 1, TERN_CHUNK_HEARTBEAT_ACK);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i1.peer_vtag);
     assert_int_equal(i1.peer_vtag, i0.local_vtag);
     assert_addr_equal(&p.flight[0].path.remote, &p.path[1].remote);
@@ -211,8 +103,8 @@ static void sec8_3_heartbeat_after_setup(void **state)
     assert_memory_equal(ack.value.ptr, sent + 4, sent_len - 4);
     pair_deliver(&p, 0);
 
-    i0 = info_of(&p, 0, ids[0]);
-    i1 = info_of(&p, 1, ids[1]);
+    i0 = pair_assoc(&p, 0, ids[0]);
+    i1 = pair_assoc(&p, 1, ids[1]);
     assert_int_equal(i0.stats.hb_sent, 1);
     assert_int_equal(i0.stats.hb_acked, 1);
     assert_int_equal(i0.stats.hb_received, 0);
@@ -231,19 +123,18 @@ static void sec8_3_heartbeat_after_setup(void **state)
 static void sec8_3_heartbeat_jitter_spans_rto_window(void **state)
 {
     (void)state;
-    uint64_t seed[2] = {0x9E3779B97F4A7C15ull, 0xD1B54A32D192ED03ull};
+    const uint64_t seed[2] = {0x9E3779B97F4A7C15ull, 0xD1B54A32D192ED03ull};
+    pair_rng rng[2];
     tern_ep_config c[2];
     for (int i = 0; i < 2; i++) {
-        tern_ep_config_default(&c[i]);
+        pair_cfg_seeded(&c[i], &rng[i], seed[i]);
         c[i].rto_initial = c[i].rto_min = c[i].rto_max = TERN_SEC(60);
-        c[i].random = det_random;
-        c[i].random_ctx = &seed[i];
     }
     c[1].hb_interval = 0;
     pair p;
     pair_init(&p, &c[0], &c[1]);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     const tern_time rto = TERN_SEC(60), hb = TERN_SEC(30);
     tern_time armed = p.now, lo = TERN_TIME_NEVER, hi = 0;
     for (int k = 0; k < 64; k++) {
@@ -258,7 +149,7 @@ static void sec8_3_heartbeat_jitter_spans_rto_window(void **state)
     }
     assert_true(lo < rto / 2 + rto / 4);
     assert_true(hi > rto + rto / 4);
-    assert_int_equal(info_of(&p, 0, ids[0]).stats.hb_acked, 64);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).stats.hb_acked, 64);
     pair_free(&p);
 }
 
@@ -275,15 +166,13 @@ static void sec8_3_heartbeat_answered_in_established_and_shutdown_states(void **
     tern_ep_config_default(&c1);
     c0.hb_interval = c1.hb_interval = 0;
     c1.num_local_addrs = 2; /* 1 is multi-homed: 192.0.2.2 and 192.0.2.3 */
-    for (int i = 0; i < 2; i++) {
-        c1.local_addrs[i].family = TERN_AF_INET;
-        memcpy(c1.local_addrs[i].ip, (uint8_t[]){192, 0, 2, (uint8_t)(2 + i)}, 4);
-    }
+    for (int i = 0; i < 2; i++)
+        c1.local_addrs[i] = pair_v4(192, 0, 2, (uint8_t)(2 + i));
     pair p;
     pair_init(&p, &c0, &c1);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    assert_int_equal(info_of(&p, 0, ids[0]).num_paths, 2);
+    pair_establish(&p, ids);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).num_paths, 2);
     tern_path alt = p.path[0]; /* endpoint 0's view of the peer's second address */
     alt.remote.ip[3] = 3;
 
@@ -303,9 +192,9 @@ static void sec8_3_heartbeat_answered_in_established_and_shutdown_states(void **
             pair_collect(&p);
             pair_deliver(&p, 0);
             pair_collect(&p);
-            drop_all(&p, 0);
-            assert_int_equal(info_of(&p, 0, ids[0]).state, TERN_STATE_SHUTDOWN_SENT);
-            assert_int_equal(info_of(&p, 1, ids[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+            pair_drop_all(&p, 0);
+            assert_int_equal(pair_assoc(&p, 0, ids[0]).state, TERN_STATE_SHUTDOWN_SENT);
+            assert_int_equal(pair_assoc(&p, 1, ids[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
         }
         const struct {
             int to;
@@ -313,21 +202,21 @@ static void sec8_3_heartbeat_answered_in_established_and_shutdown_states(void **
         } sends[] = {{0, &p.path[0]}, {0, &alt}, {1, &p.path[1]}};
         for (size_t k = 0; k < 3; k++) {
             int to = sends[k].to;
-            tern_assoc_info i = info_of(&p, to, ids[to]);
-            inject_from(&p, to, sends[k].from, i.local_vtag, chunk, chunk_len);
+            tern_assoc_info i = pair_assoc(&p, to, ids[to]);
+            pair_inject_chunks_on(&p, to, sends[k].from, i.local_vtag, chunk, chunk_len);
             received[to]++;
-            collect_from(&p, to);
-            tern_chunk_raw ack = expect_one(&p, to, TERN_CHUNK_HEARTBEAT_ACK);
+            pair_collect_from(&p, to);
+            tern_chunk_raw ack = pair_expect_one(&p, to, TERN_CHUNK_HEARTBEAT_ACK);
             assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i.peer_vtag);
             assert_addr_equal(&p.flight[0].path.remote, &sends[k].from->remote);
             assert_addr_equal(&p.flight[0].path.local, &sends[k].from->local);
             assert_int_equal(ack.length, tern_load16(chunk + 2));
             assert_memory_equal(ack.value.ptr, chunk + 4, ack.value.len);
-            drop_all(&p, 0);
+            pair_drop_all(&p, 0);
         }
     }
     for (int side = 0; side < 2; side++) {
-        tern_assoc_info i = info_of(&p, side, ids[side]);
+        tern_assoc_info i = pair_assoc(&p, side, ids[side]);
         assert_int_equal(i.stats.hb_received, received[side]);
         assert_int_equal(i.stats.hb_sent, 0);
         assert_int_equal(i.stats.hb_acked, 0);
@@ -343,31 +232,22 @@ static void sec8_3_heartbeat_answered_from_cookie_echoed(void **state)
     for (int echoed = 0; echoed < 2; echoed++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        tern_assoc_id id;
-        assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, p.now, &id), 0);
-        pair_collect(&p);
-        if (echoed) {
-            pair_deliver(&p, 0);
-            pair_collect(&p);
-            pair_deliver(&p, 0);
-            pair_collect(&p);
-        }
-        drop_all(&p, 0);
-        tern_assoc_info i = info_of(&p, 0, id);
+        tern_assoc_id id = pair_half_open(&p, echoed);
+        tern_assoc_info i = pair_assoc(&p, 0, id);
         uint8_t chunk[16];
         tern_wbuf w;
         tern_wbuf_init(&w, chunk, sizeof chunk);
         tern_heartbeat_put(&w, TERN_CHUNK_HEARTBEAT, "abcd", 4);
-        inject_from(&p, 0, &p.path[0], i.local_vtag, chunk, w.len);
-        collect_from(&p, 0);
+        pair_inject_wbuf(&p, 0, i.local_vtag, &w);
+        pair_collect_from(&p, 0);
         if (echoed) {
-            expect_one(&p, 0, TERN_CHUNK_HEARTBEAT_ACK);
+            pair_expect_one(&p, 0, TERN_CHUNK_HEARTBEAT_ACK);
             assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i.peer_vtag);
         } else {
             assert_int_equal(p.nflight, 0);
-            assert_int_equal(info_of(&p, 0, id).stats.drops[TERN_DROP_STATE], 1);
+            assert_int_equal(pair_assoc(&p, 0, id).stats.drops[TERN_DROP_STATE], 1);
         }
-        assert_int_equal(info_of(&p, 0, id).stats.hb_received, echoed ? 1 : 0);
+        assert_int_equal(pair_assoc(&p, 0, id).stats.hb_received, echoed ? 1 : 0);
         pair_free(&p);
     }
 }
@@ -389,34 +269,34 @@ static void sec8_3_heartbeats_stop_once_shutdown_sent(void **state)
         pair p;
         pair_init(&p, &c, &c);
         tern_assoc_id ids[2];
-        establish(&p, ids);
+        pair_establish(&p, ids);
         /* one heartbeat each way first, so the timers are known to run */
         heartbeat_out(&p, side);
         heartbeat_answered(&p, 0);
         pair_collect(&p);
-        drop_all(&p, 0);
+        pair_drop_all(&p, 0);
         assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
         if (side == 1) {
             pair_collect(&p);
             pair_deliver(&p, 0); /* the SHUTDOWN */
         }
         enum tern_state st = side ? TERN_STATE_SHUTDOWN_ACK_SENT : TERN_STATE_SHUTDOWN_SENT;
-        assert_int_equal(info_of(&p, side, ids[side]).state, st);
+        assert_int_equal(pair_assoc(&p, side, ids[side]).state, st);
         tern_time end = p.now + TERN_SEC(60);
         size_t heartbeats = 0, shutdowns = 0;
         while (p.now < end) {
-            collect_from(&p, side);
+            pair_collect_from(&p, side);
             for (size_t k = 0; k < p.nflight; k++) {
                 const pair_pkt *q = &p.flight[k];
                 shutdowns += (size_t)pkt_count(q->data, q->len, TERN_CHUNK_SHUTDOWN) +
                              (size_t)pkt_count(q->data, q->len, TERN_CHUNK_SHUTDOWN_ACK);
             }
-            heartbeats += drop_all(&p, TERN_CHUNK_HEARTBEAT);
-            fire_next(&p, side);
+            heartbeats += pair_drop_all(&p, TERN_CHUNK_HEARTBEAT);
+            pair_fire(&p, side);
         }
         assert_int_equal(heartbeats, 0);
         assert_true(shutdowns >= 10); /* T2 kept going */
-        tern_assoc_info i = info_of(&p, side, ids[side]);
+        tern_assoc_info i = pair_assoc(&p, side, ids[side]);
         assert_int_equal(i.state, st);
         assert_int_equal(i.error_count, 0);
         assert_int_equal(i.paths[0].error_count, 0);
@@ -440,21 +320,21 @@ static void sec8_3_heartbeat_ack_wrong_nonce_or_address_dropped(void **state)
     pair p;
     pair_init(&p, NULL, &c1);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
 
     heartbeat_out(&p, 0); /* HB1: its ACK is held back */
     pair_deliver(&p, 0);
-    collect_from(&p, 1);
+    pair_collect_from(&p, 1);
     pair_pkt old_ack = p.flight[0];
-    drop_all(&p, 0);
+    pair_drop_all(&p, 0);
     heartbeat_out(&p, 0); /* HB2: HB1 unanswered, a strike */
     pair_deliver(&p, 0);
-    collect_from(&p, 1);
+    pair_collect_from(&p, 1);
     pair_pkt good = p.flight[0];
-    drop_all(&p, 0);
+    pair_drop_all(&p, 0);
     p.now += TERN_MSEC(40);
 
-    tern_assoc_info before = info_of(&p, 0, ids[0]);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(before.error_count, 1);
     assert_int_equal(before.paths[0].error_count, 1);
     assert_int_equal(before.paths[0].rto, TERN_SEC(2));
@@ -468,7 +348,7 @@ static void sec8_3_heartbeat_ack_wrong_nonce_or_address_dropped(void **state)
         tern_packet_set_checksum(bad[k].data, bad[k].len);
         p.flight[p.nflight++] = bad[k];
         pair_deliver(&p, 0);
-        tern_assoc_info after = info_of(&p, 0, ids[0]);
+        tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
         assert_int_equal(after.error_count, 1);
         assert_int_equal(after.paths[0].error_count, 1);
         assert_int_equal(after.paths[0].rto, before.paths[0].rto);
@@ -478,12 +358,12 @@ static void sec8_3_heartbeat_ack_wrong_nonce_or_address_dropped(void **state)
         assert_int_equal(after.stats.drops[TERN_DROP_STATE],
                          before.stats.drops[TERN_DROP_STATE] + (uint32_t)k + 1);
     }
-    collect_from(&p, 0);
+    pair_collect_from(&p, 0);
     assert_int_equal(p.nflight, 0);
 
     p.flight[p.nflight++] = good;
     pair_deliver(&p, 0);
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(after.error_count, 0);
     assert_int_equal(after.paths[0].error_count, 0);
     assert_int_equal(after.stats.hb_acked, 1);
@@ -504,7 +384,7 @@ static void lossy_pair(pair *p, tern_assoc_id ids[2], uint8_t assoc_max, uint8_t
     c0.path_max_retrans = path_max;
     c1.hb_interval = 0;
     pair_init(p, &c0, &c1);
-    establish(p, ids);
+    pair_establish(p, ids);
 }
 
 static tern_time min_time(tern_time a, tern_time b)
@@ -523,25 +403,25 @@ static void sec8_3_unanswered_heartbeats_end_association(void **state)
     pair p;
     tern_assoc_id ids[2];
     lossy_pair(&p, ids, 5, 5);
-    uint32_t tag1 = info_of(&p, 1, ids[1]).local_vtag;
+    uint32_t tag1 = pair_assoc(&p, 1, ids[1]).local_vtag;
     tern_time armed = p.now, rto = TERN_SEC(1);
     size_t sent = 0;
     for (int k = 1; k < 20; k++) {
         tern_time due = tern_ep_next_deadline(p.ep[0]);
         assert_hb_window(due, armed, TERN_SEC(2), rto);
-        fire_next(&p, 0);
-        if (stats_of(&p, 0).assocs_open == 0) break;
-        tern_assoc_info i = info_of(&p, 0, ids[0]);
+        pair_fire(&p, 0);
+        if (pair_stats(&p, 0).assocs_open == 0) break;
+        tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
         assert_int_equal(i.error_count, k - 1);
         assert_int_equal(i.paths[0].error_count, k - 1);
         assert_int_equal(i.paths[0].state, TERN_PATH_ACTIVE);
         rto = min_time(TERN_SEC(1) << (k - 1), TERN_SEC(8));
         assert_int_equal(i.paths[0].rto, rto);
-        collect_from(&p, 0);
-        assert_int_equal(drop_all(&p, TERN_CHUNK_HEARTBEAT), 1);
+        pair_collect_from(&p, 0);
+        assert_int_equal(pair_drop_all(&p, TERN_CHUNK_HEARTBEAT), 1);
         sent++;
-        assert_int_equal(info_of(&p, 0, ids[0]).stats.hb_sent, sent);
-        assert_int_equal(info_of(&p, 0, ids[0]).stats.hb_acked, 0);
+        assert_int_equal(pair_assoc(&p, 0, ids[0]).stats.hb_sent, sent);
+        assert_int_equal(pair_assoc(&p, 0, ids[0]).stats.hb_acked, 0);
         armed = due;
     }
     assert_int_equal(sent, 6); /* the sixth strike ends it */
@@ -551,13 +431,13 @@ static void sec8_3_unanswered_heartbeats_end_association(void **state)
     assert_int_equal(ev.assoc, ids[0]);
     assert_int_equal(ev.cause, 0);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER);
-    collect_from(&p, 0);
-    tern_chunk_raw abort = expect_one(&p, 0, TERN_CHUNK_ABORT);
+    pair_collect_from(&p, 0);
+    tern_chunk_raw abort = pair_expect_one(&p, 0, TERN_CHUNK_ABORT);
     assert_int_equal(abort.flags & TERN_CHUNK_FLAG_T, 0);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), tag1);
     pair_deliver(&p, 0);
     assert_int_equal(pair_event(&p, 1, TERN_EV_COMM_LOST, &ev), 1);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
     pair_free(&p);
 }
 
@@ -572,24 +452,24 @@ static void sec8_3_heartbeat_ack_resets_error_counters(void **state)
     lossy_pair(&p, ids, 5, 5);
     for (int k = 0; k < 5; k++) { /* 4 strikes, then the 5th goes through */
         heartbeat_out(&p, 0);
-        if (k < 4) drop_all(&p, 0);
+        if (k < 4) pair_drop_all(&p, 0);
     }
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i.error_count, 4);
     assert_int_equal(i.paths[0].error_count, 4);
     assert_int_equal(i.paths[0].rto, TERN_SEC(8));
     heartbeat_answered(&p, TERN_MSEC(20));
-    i = info_of(&p, 0, ids[0]);
+    i = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i.error_count, 0);
     assert_int_equal(i.paths[0].error_count, 0);
     assert_int_equal(i.paths[0].state, TERN_PATH_ACTIVE);
     assert_int_equal(i.paths[0].rto, TERN_SEC(1)); /* srtt + 4 rttvar, up to RTO.Min */
     assert_int_equal(i.stats.hb_acked, 1);
     size_t after = 0;
-    while (stats_of(&p, 0).assocs_open) {
-        fire_next(&p, 0);
-        collect_from(&p, 0);
-        after += drop_all(&p, TERN_CHUNK_HEARTBEAT);
+    while (pair_stats(&p, 0).assocs_open) {
+        pair_fire(&p, 0);
+        pair_collect_from(&p, 0);
+        after += pair_drop_all(&p, TERN_CHUNK_HEARTBEAT);
         assert_true(after < 20);
     }
     assert_int_equal(after, 6);
@@ -609,17 +489,17 @@ static void sec8_3_path_inactive_after_path_max_retrans(void **state)
     tern_assoc_id ids[2];
     lossy_pair(&p, ids, 6, 2);
     heartbeat_out(&p, 0);
-    drop_all(&p, 0);
+    pair_drop_all(&p, 0);
     for (uint32_t strikes = 1; strikes <= 5; strikes++) {
         heartbeat_out(&p, 0); /* still sent to the inactive address */
-        tern_assoc_info i = info_of(&p, 0, ids[0]);
+        tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
         assert_int_equal(i.error_count, strikes);
         assert_int_equal(i.paths[0].error_count, strikes < 3 ? strikes : 3);
         assert_int_equal(i.paths[0].state, strikes < 3 ? TERN_PATH_ACTIVE : TERN_PATH_INACTIVE);
-        if (strikes < 5) drop_all(&p, 0);
+        if (strikes < 5) pair_drop_all(&p, 0);
     }
     heartbeat_answered(&p, 0);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i.paths[0].state, TERN_PATH_ACTIVE);
     assert_int_equal(i.paths[0].error_count, 0);
     assert_int_equal(i.error_count, 0);
@@ -637,7 +517,7 @@ static void sec8_3_hb_interval_zero_disables(void **state)
     pair p;
     pair_init(&p, &c, &c);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER);
     assert_int_equal(tern_ep_next_deadline(p.ep[1]), TERN_TIME_NEVER);
     size_t delivered = p.delivered;
@@ -647,11 +527,11 @@ static void sec8_3_hb_interval_zero_disables(void **state)
     tern_wbuf w;
     tern_wbuf_init(&w, chunk, sizeof chunk);
     tern_heartbeat_put(&w, TERN_CHUNK_HEARTBEAT, "x", 1);
-    inject_from(&p, 1, &p.path[1], info_of(&p, 1, ids[1]).local_vtag, chunk, w.len);
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_HEARTBEAT_ACK);
+    pair_inject_wbuf(&p, 1, pair_assoc(&p, 1, ids[1]).local_vtag, &w);
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_HEARTBEAT_ACK);
     for (int side = 0; side < 2; side++)
-        assert_int_equal(info_of(&p, side, ids[side]).stats.hb_sent, 0);
+        assert_int_equal(pair_assoc(&p, side, ids[side]).stats.hb_sent, 0);
     pair_free(&p);
 }
 
@@ -677,8 +557,8 @@ static void sec6_3_1_rtt_from_heartbeat_ack(void **state)
     pair p;
     pair_init(&p, &c0, &c1);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_path_info pi = info_of(&p, 1, ids[1]).paths[0];
+    pair_establish(&p, ids);
+    tern_path_info pi = pair_assoc(&p, 1, ids[1]).paths[0];
     assert_int_equal(pi.srtt, 0);
     assert_int_equal(pi.rto, TERN_SEC(1)); /* C1 */
     static const struct {
@@ -689,12 +569,12 @@ static void sec6_3_1_rtt_from_heartbeat_ack(void **state)
         {0, 98437500, 75000000, 398437500},
     };
     for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
-        fire_next(&p, 1);
+        pair_fire(&p, 1);
         p.now += TERN_MSEC(10); /* the caller takes the packet late */
-        collect_from(&p, 1);
-        expect_one(&p, 1, TERN_CHUNK_HEARTBEAT);
+        pair_collect_from(&p, 1);
+        pair_expect_one(&p, 1, TERN_CHUNK_HEARTBEAT);
         heartbeat_answered(&p, steps[k].hold);
-        pi = info_of(&p, 1, ids[1]).paths[0];
+        pi = pair_assoc(&p, 1, ids[1]).paths[0];
         assert_int_equal(pi.srtt, steps[k].srtt);
         assert_int_equal(pi.rttvar, steps[k].rttvar);
         assert_int_equal(pi.rto, steps[k].rto);
@@ -738,21 +618,20 @@ static void sec6_3_1_rto_granularity_and_bounds(void **state)
         c0.rto_initial = TERN_SEC(1);
         pair p;
         pair_init(&p, &c0, NULL);
-        tern_assoc_id id;
-        assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, p.now, &id), 0);
-        assert_int_equal(info_of(&p, 0, id).paths[0].rto, TERN_SEC(1)); /* C1 */
+        tern_assoc_id id = pair_connect(&p, 0);
+        assert_int_equal(pair_assoc(&p, 0, id).paths[0].rto, TERN_SEC(1)); /* C1 */
         for (int stage = 0; stage < 2; stage++) {
             pair_collect(&p);
             pair_deliver(&p, 0); /* INIT, COOKIE ECHO */
             pair_collect(&p);
             p.now += cases[k].s[stage].rtt;
             pair_deliver(&p, 0); /* INIT ACK, COOKIE ACK */
-            tern_path_info pi = info_of(&p, 0, id).paths[0];
+            tern_path_info pi = pair_assoc(&p, 0, id).paths[0];
             assert_int_equal(pi.srtt, cases[k].s[stage].srtt);
             assert_int_equal(pi.rttvar, cases[k].s[stage].rttvar);
             assert_int_equal(pi.rto, cases[k].s[stage].rto);
         }
-        assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+        assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
         pair_free(&p);
     }
 }

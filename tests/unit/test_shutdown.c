@@ -15,20 +15,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static tern_ep_stats stats_of(const pair *p, int side)
-{
-    tern_ep_stats s;
-    tern_ep_stats_get(p->ep[side], &s);
-    return s;
-}
-
-static tern_assoc_info info_of(pair *p, int side, tern_assoc_id id)
-{
-    tern_assoc_info i;
-    assert_int_equal(pair_info(p, side, id, &i), 1);
-    return i;
-}
-
 /* Nothing observable about the association changed. */
 static void assert_info_same(const tern_assoc_info *a, const tern_assoc_info *b)
 {
@@ -46,51 +32,11 @@ static void assert_info_same(const tern_assoc_info *a, const tern_assoc_info *b)
     assert_memory_equal(&a->stats, &b->stats, sizeof a->stats);
 }
 
-/* Moves what endpoint `side` wants to send (only it) into the flight list. */
-static void collect_from(pair *p, int side)
-{
-    for (;;) {
-        assert_true(p->nflight < PAIR_MAX_FLIGHT);
-        pair_pkt *k = &p->flight[p->nflight];
-        long n = tern_ep_output(p->ep[side], &k->path, k->data, sizeof k->data, p->now);
-        assert_true(n >= 0);
-        if (n == 0) return;
-        k->from = side;
-        k->len = (size_t)n;
-        p->nflight++;
-    }
-}
-
-/* Drops everything in flight; returns how many packets carried `type`. */
-static size_t drop_all(pair *p, uint8_t type)
-{
-    size_t n = 0;
-    while (p->nflight) {
-        n += (size_t)pkt_count(p->flight[0].data, p->flight[0].len, type);
-        pair_drop(p, 0);
-    }
-    return n;
-}
-
 /* The packet's only chunk (asserts there is exactly one). */
 static tern_chunk_raw only_chunk(const pair_pkt *k)
 {
-    tern_common_header h;
-    tern_chunk_iter it;
-    tern_chunk_raw raw, more;
-    assert_int_equal(tern_packet_parse(k->data, k->len, &h, &it), 0);
-    assert_int_equal(tern_chunk_next(&it, &raw), 1);
-    assert_int_equal(tern_chunk_next(&it, &more), 0);
-    return raw;
-}
-
-/* Exactly one packet in flight, from `from`, holding one chunk of `type`. */
-static tern_chunk_raw expect_one(pair *p, int from, uint8_t type)
-{
-    assert_int_equal(p->nflight, 1);
-    assert_int_equal(p->flight[0].from, from);
-    tern_chunk_raw raw = only_chunk(&p->flight[0]);
-    assert_int_equal(raw.type, type);
+    tern_chunk_raw raw;
+    assert_int_equal(pkt_only_chunk(k->data, k->len, &raw), 1);
     return raw;
 }
 
@@ -113,46 +59,8 @@ static void expect_no_events(pair *p, int side)
 /* The association is gone from `side`, with no timer left. */
 static void expect_closed(pair *p, int side)
 {
-    assert_int_equal(stats_of(p, side).assocs_open, 0);
+    assert_int_equal(pair_stats(p, side).assocs_open, 0);
     assert_int_equal(tern_ep_next_deadline(p->ep[side]), TERN_TIME_NEVER);
-}
-
-/* 0 connects to 1; every handshake packet is delivered at once. ids[i] is
- * the association's id on endpoint i. */
-static void establish(pair *p, tern_assoc_id ids[2])
-{
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &ids[0]), 0);
-    for (int k = 0; k < 4; k++) {
-        pair_collect(p);
-        assert_int_equal(p->nflight, 1);
-        pair_deliver(p, 0);
-    }
-    tern_event ev;
-    for (int side = 0; side < 2; side++) {
-        assert_int_equal(tern_ep_poll_event(p->ep[side], &ev), 1);
-        assert_int_equal(ev.type, TERN_EV_COMM_UP);
-        ids[side] = ev.assoc;
-    }
-    assert_int_equal(info_of(p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
-    assert_int_equal(info_of(p, 1, ids[1]).state, TERN_STATE_ESTABLISHED);
-}
-
-/* A packet to endpoint `to` as if from the other one (ports filled in). */
-static void inject_chunks(pair *p, int to, uint32_t vtag, const uint8_t *chunks, size_t len)
-{
-    uint8_t pkt[2048];
-    size_t n = pair_craft(pkt, sizeof pkt, (uint16_t)(5001 - to), (uint16_t)(5000 + to), vtag,
-                          chunks, len);
-    pair_inject(p, to, pkt, n);
-}
-
-static void inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags)
-{
-    uint8_t c[4];
-    tern_wbuf w;
-    tern_wbuf_init(&w, c, sizeof c);
-    tern_empty_chunk_put(&w, type, flags);
-    inject_chunks(p, to, vtag, c, w.len);
 }
 
 static void inject_shutdown(pair *p, int to, uint32_t vtag)
@@ -161,7 +69,7 @@ static void inject_shutdown(pair *p, int to, uint32_t vtag)
     tern_wbuf w;
     tern_wbuf_init(&w, c, sizeof c);
     tern_shutdown_put(&w, 0);
-    inject_chunks(p, to, vtag, c, w.len);
+    pair_inject_wbuf(p, to, vtag, &w);
 }
 
 static void inject_abort(pair *p, int to, uint32_t vtag, uint8_t flags)
@@ -170,16 +78,7 @@ static void inject_abort(pair *p, int to, uint32_t vtag, uint8_t flags)
     tern_wbuf w;
     tern_wbuf_init(&w, c, sizeof c);
     tern_causes_put(&w, TERN_CHUNK_ABORT, flags, (tern_bytes){NULL, 0});
-    inject_chunks(p, to, vtag, c, w.len);
-}
-
-/* Fires the timers of endpoint `side` alone at its next deadline, which
- * must be `when`. */
-static void fire_at(pair *p, int side, tern_time when)
-{
-    assert_int_equal(tern_ep_next_deadline(p->ep[side]), when);
-    p->now = when;
-    tern_ep_on_deadline(p->ep[side], p->now);
+    pair_inject_wbuf(p, to, vtag, &w);
 }
 
 /* ---- §9.2 graceful shutdown ------------------------------------------------- */
@@ -195,28 +94,28 @@ static void sec9_2_graceful_shutdown_by_either_side(void **state)
         pair p;
         pair_init(&p, NULL, NULL);
         tern_assoc_id ids[2];
-        establish(&p, ids);
-        tern_assoc_info ii = info_of(&p, i, ids[i]), ij = info_of(&p, j, ids[j]);
+        pair_establish(&p, ids);
+        tern_assoc_info ii = pair_assoc(&p, i, ids[i]), ij = pair_assoc(&p, j, ids[j]);
         p.now = TERN_SEC(3);
 
         assert_int_equal(tern_ep_shutdown(p.ep[i], ids[i], p.now), 0);
-        assert_int_equal(info_of(&p, i, ids[i]).state, TERN_STATE_SHUTDOWN_SENT);
+        assert_int_equal(pair_assoc(&p, i, ids[i]).state, TERN_STATE_SHUTDOWN_SENT);
         pair_collect(&p);
-        tern_chunk_raw c = expect_one(&p, i, TERN_CHUNK_SHUTDOWN);
+        tern_chunk_raw c = pair_expect_one(&p, i, TERN_CHUNK_SHUTDOWN);
         assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), ij.local_vtag);
         /* §9.2: the last TSN received in sequence: none yet. */
         assert_int_equal(tern_load32(c.value.ptr), ii.peer_initial_tsn - 1);
         pair_deliver(&p, 0);
 
-        assert_int_equal(info_of(&p, j, ids[j]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+        assert_int_equal(pair_assoc(&p, j, ids[j]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
         pair_collect(&p);
-        expect_one(&p, j, TERN_CHUNK_SHUTDOWN_ACK);
+        pair_expect_one(&p, j, TERN_CHUNK_SHUTDOWN_ACK);
         assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), ii.local_vtag);
         pair_deliver(&p, 0);
 
         expect_closed(&p, i);
         pair_collect(&p);
-        c = expect_one(&p, i, TERN_CHUNK_SHUTDOWN_COMPLETE);
+        c = pair_expect_one(&p, i, TERN_CHUNK_SHUTDOWN_COMPLETE);
         assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, 0);
         assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), ij.local_vtag);
         pair_deliver(&p, 0);
@@ -228,8 +127,8 @@ static void sec9_2_graceful_shutdown_by_either_side(void **state)
         expect_events(
             &p, j, (enum tern_event_type[]){TERN_EV_SHUTDOWN_RECEIVED, TERN_EV_SHUTDOWN_COMPLETE},
             2);
-        assert_int_equal(stats_of(&p, i).assocs_freed, 1);
-        assert_int_equal(stats_of(&p, j).assocs_freed, 1);
+        assert_int_equal(pair_stats(&p, i).assocs_freed, 1);
+        assert_int_equal(pair_stats(&p, j).assocs_freed, 1);
         pair_free(&p);
     }
 }
@@ -244,7 +143,7 @@ static void sec9_2_shutdown_collision(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     assert_int_equal(tern_ep_shutdown(p.ep[1], ids[1], p.now), 0);
     pair_collect(&p);
@@ -254,7 +153,7 @@ static void sec9_2_shutdown_collision(void **state)
     pair_deliver(&p, 0);
     pair_deliver(&p, 0);
     for (int side = 0; side < 2; side++)
-        assert_int_equal(info_of(&p, side, ids[side]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+        assert_int_equal(pair_assoc(&p, side, ids[side]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
     pair_collect(&p);
     assert_int_equal(p.nflight, 2);
     for (size_t k = 0; k < 2; k++)
@@ -268,8 +167,8 @@ static void sec9_2_shutdown_collision(void **state)
         assert_int_equal(c.type, TERN_CHUNK_SHUTDOWN_COMPLETE);
         assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, 0);
     }
-    uint64_t ootb0 = stats_of(&p, 0).drops[TERN_DROP_OOTB];
-    uint64_t ootb1 = stats_of(&p, 1).drops[TERN_DROP_OOTB];
+    uint64_t ootb0 = pair_stats(&p, 0).drops[TERN_DROP_OOTB];
+    uint64_t ootb1 = pair_stats(&p, 1).drops[TERN_DROP_OOTB];
     pair_deliver(&p, 0);
     pair_deliver(&p, 0);
     pair_collect(&p);
@@ -280,8 +179,8 @@ static void sec9_2_shutdown_collision(void **state)
             &p, side,
             (enum tern_event_type[]){TERN_EV_SHUTDOWN_RECEIVED, TERN_EV_SHUTDOWN_COMPLETE}, 2);
     }
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_OOTB], ootb0 + 1);
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_OOTB], ootb1 + 1);
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_OOTB], ootb0 + 1);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_OOTB], ootb1 + 1);
     pair_free(&p);
 }
 
@@ -295,19 +194,19 @@ static void sec9_2_shutdown_received_before_own_sent(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     assert_int_equal(tern_ep_shutdown(p.ep[1], ids[1], p.now), 0);
-    collect_from(&p, 1); /* 1's SHUTDOWN overtakes 0's */
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN);
+    pair_collect_from(&p, 1); /* 1's SHUTDOWN overtakes 0's */
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN);
     pair_deliver(&p, 0);
-    assert_int_equal(info_of(&p, 0, ids[0]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
-    collect_from(&p, 0);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_ACK);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+    pair_collect_from(&p, 0);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_ACK);
     pair_deliver(&p, 0);
     expect_closed(&p, 1);
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_COMPLETE);
     pair_deliver(&p, 0);
     expect_closed(&p, 0);
     pair_collect(&p);
@@ -326,27 +225,27 @@ static void sec9_2_lost_shutdown_resent_by_t2(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     tern_time t0 = p.now = TERN_MSEC(100);
-    tern_time rto = info_of(&p, 0, ids[0]).paths[0].rto;
+    tern_time rto = pair_assoc(&p, 0, ids[0]).paths[0].rto;
     assert_int_equal(rto, TERN_SEC(1));
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
-    collect_from(&p, 0);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
+    pair_collect_from(&p, 0);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
     pair_drop(&p, 0);
 
-    fire_at(&p, 0, t0 + rto);
-    collect_from(&p, 0);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
+    assert_int_equal(pair_fire(&p, 0), t0 + rto);
+    pair_collect_from(&p, 0);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
     pair_drop(&p, 0);
-    tern_assoc_info i0 = info_of(&p, 0, ids[0]);
+    tern_assoc_info i0 = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i0.stats.t2_expired, 1);
     assert_int_equal(i0.paths[0].rto, 2 * rto);
 
-    fire_at(&p, 0, t0 + rto + 2 * rto);
-    collect_from(&p, 0);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
-    assert_int_equal(info_of(&p, 0, ids[0]).stats.t2_expired, 2);
+    assert_int_equal(pair_fire(&p, 0), t0 + rto + 2 * rto);
+    pair_collect_from(&p, 0);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).stats.t2_expired, 2);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), p.now + 4 * rto);
     pair_run(&p, p.now + TERN_SEC(1), 10); /* this one arrives */
     expect_closed(&p, 0);
@@ -369,27 +268,27 @@ static void sec9_2_lost_shutdown_ack_resent_by_t2(void **state)
     pair p;
     pair_init(&p, &c0, &c1);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     tern_time t0 = p.now;
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     pair_collect(&p);
     pair_deliver(&p, 0); /* SHUTDOWN */
     pair_collect(&p);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     pair_drop(&p, 0);
 
-    fire_at(&p, 1, t0 + TERN_MSEC(500));
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    assert_int_equal(pair_fire(&p, 1), t0 + TERN_MSEC(500));
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     pair_drop(&p, 0);
-    assert_int_equal(info_of(&p, 1, ids[1]).stats.t2_expired, 1);
-    fire_at(&p, 1, t0 + TERN_MSEC(500) + TERN_SEC(1));
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    assert_int_equal(pair_assoc(&p, 1, ids[1]).stats.t2_expired, 1);
+    assert_int_equal(pair_fire(&p, 1), t0 + TERN_MSEC(500) + TERN_SEC(1));
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     assert_int_equal(tern_ep_next_deadline(p.ep[1]), p.now + TERN_SEC(2));
     pair_deliver(&p, 0);
     pair_collect(&p);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
     pair_deliver(&p, 0);
     expect_closed(&p, 0);
     expect_closed(&p, 1);
@@ -408,24 +307,24 @@ static void sec9_2_resent_shutdown_answered_in_shutdown_ack_sent(void **state)
     pair p;
     pair_init(&p, NULL, &c1);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     tern_time t0 = p.now;
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     pair_collect(&p);
     pair_deliver(&p, 0); /* SHUTDOWN */
     pair_collect(&p);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     pair_drop(&p, 0);
-    fire_at(&p, 0, t0 + TERN_SEC(1));
-    collect_from(&p, 0);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
+    assert_int_equal(pair_fire(&p, 0), t0 + TERN_SEC(1));
+    pair_collect_from(&p, 0);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
     pair_deliver(&p, 0);
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
-    assert_int_equal(info_of(&p, 1, ids[1]).stats.t2_expired, 0);
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    assert_int_equal(pair_assoc(&p, 1, ids[1]).stats.t2_expired, 0);
     pair_deliver(&p, 0);
     pair_collect(&p);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
     pair_deliver(&p, 0);
     expect_closed(&p, 0);
     expect_closed(&p, 1);
@@ -444,9 +343,9 @@ static void sec8_4_lost_shutdown_complete_answered_out_of_the_blue(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_assoc_info i0 = info_of(&p, 0, ids[0]);
-    tern_time rto1 = info_of(&p, 1, ids[1]).paths[0].rto;
+    pair_establish(&p, ids);
+    tern_assoc_info i0 = pair_assoc(&p, 0, ids[0]);
+    tern_time rto1 = pair_assoc(&p, 1, ids[1]).paths[0].rto;
     tern_time t0 = p.now;
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     pair_collect(&p);
@@ -454,21 +353,21 @@ static void sec8_4_lost_shutdown_complete_answered_out_of_the_blue(void **state)
     pair_collect(&p);
     pair_deliver(&p, 0); /* SHUTDOWN ACK */
     pair_collect(&p);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
     pair_drop(&p, 0);
     expect_closed(&p, 0);
     expect_events(&p, 0, (enum tern_event_type[]){TERN_EV_SHUTDOWN_COMPLETE}, 1);
-    assert_int_equal(info_of(&p, 1, ids[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+    assert_int_equal(pair_assoc(&p, 1, ids[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
 
-    fire_at(&p, 1, t0 + rto1);
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    assert_int_equal(pair_fire(&p, 1), t0 + rto1);
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i0.local_vtag);
-    uint64_t ootb = stats_of(&p, 0).drops[TERN_DROP_OOTB];
+    uint64_t ootb = pair_stats(&p, 0).drops[TERN_DROP_OOTB];
     pair_deliver(&p, 0);
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_OOTB], ootb + 1);
-    collect_from(&p, 0);
-    tern_chunk_raw c = expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_OOTB], ootb + 1);
+    pair_collect_from(&p, 0);
+    tern_chunk_raw c = pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
     assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i0.local_vtag);
     pair_deliver(&p, 0);
@@ -497,7 +396,7 @@ static void sec9_2_t2_gives_up_after_max_retrans(void **state)
         pair p;
         pair_init(&p, &c, &c);
         tern_assoc_id ids[2];
-        establish(&p, ids);
+        pair_establish(&p, ids);
         tern_time t0 = p.now;
         uint8_t type = side == 0 ? TERN_CHUNK_SHUTDOWN : TERN_CHUNK_SHUTDOWN_ACK;
         assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
@@ -507,18 +406,18 @@ static void sec9_2_t2_gives_up_after_max_retrans(void **state)
         }
         tern_time expect[] = {0, TERN_SEC(1), TERN_SEC(3), TERN_SEC(7)};
         size_t sent = 0;
-        for (int round = 0; round < 20 && stats_of(&p, side).assocs_open; round++) {
-            collect_from(&p, side);
-            size_t n = drop_all(&p, type);
+        for (int round = 0; round < 20 && pair_stats(&p, side).assocs_open; round++) {
+            pair_collect_from(&p, side);
+            size_t n = pair_drop_all(&p, type);
             if (n) {
                 assert_true(sent < 4);
                 assert_int_equal(p.now - t0, expect[sent]);
             }
             sent += n;
-            drop_all(&p, 0);
-            collect_from(&p, 1 - side);
-            drop_all(&p, 0);
-            fire_at(&p, side, tern_ep_next_deadline(p.ep[side]));
+            pair_drop_all(&p, 0);
+            pair_collect_from(&p, 1 - side);
+            pair_drop_all(&p, 0);
+            pair_fire(&p, side);
         }
         assert_int_equal(sent, 1 + 3);
         assert_int_equal(p.now - t0, TERN_SEC(11)); /* 7 s + RTO.Max */
@@ -552,21 +451,21 @@ static void sec9_2_t5_shutdown_guard_aborts(void **state)
         pair p;
         pair_init(&p, &c, &c);
         tern_assoc_id ids[2];
-        establish(&p, ids);
-        uint32_t tag1 = info_of(&p, 1, ids[1]).local_vtag;
+        pair_establish(&p, ids);
+        uint32_t tag1 = pair_assoc(&p, 1, ids[1]).local_vtag;
         tern_time t0 = p.now = TERN_SEC(1);
         assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
         size_t shutdowns = 0;
-        while (stats_of(&p, 0).assocs_open) {
-            collect_from(&p, 0);
-            shutdowns += drop_all(&p, TERN_CHUNK_SHUTDOWN);
+        while (pair_stats(&p, 0).assocs_open) {
+            pair_collect_from(&p, 0);
+            shutdowns += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
             assert_true(shutdowns < 20);
-            fire_at(&p, 0, tern_ep_next_deadline(p.ep[0]));
+            pair_fire(&p, 0);
         }
         assert_int_equal(p.now - t0, cases[k].expect);
         assert_true(shutdowns >= 3); /* T2 was resending until then */
-        collect_from(&p, 0);
-        tern_chunk_raw c0 = expect_one(&p, 0, TERN_CHUNK_ABORT);
+        pair_collect_from(&p, 0);
+        tern_chunk_raw c0 = pair_expect_one(&p, 0, TERN_CHUNK_ABORT);
         assert_int_equal(c0.flags & TERN_CHUNK_FLAG_T, 0);
         assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), tag1);
         expect_closed(&p, 0);
@@ -590,31 +489,31 @@ static void sec9_2_shutdown_misuse(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0] + 100, p.now), TERN_ENOENT);
-    assert_int_equal(info_of(&p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
 
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     pair_collect(&p);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN);
     tern_time deadline = tern_ep_next_deadline(p.ep[0]);
-    tern_assoc_info before = info_of(&p, 0, ids[0]);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
     p.now += TERN_MSEC(300);
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), TERN_ESTATE);
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(after.state, TERN_STATE_SHUTDOWN_SENT);
     assert_info_same(&before, &after);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), deadline); /* T2 not restarted */
-    collect_from(&p, 0);
+    pair_collect_from(&p, 0);
     assert_int_equal(p.nflight, 1); /* no second SHUTDOWN */
 
     pair_deliver(&p, 0);
-    assert_int_equal(info_of(&p, 1, ids[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
-    before = info_of(&p, 1, ids[1]);
+    assert_int_equal(pair_assoc(&p, 1, ids[1]).state, TERN_STATE_SHUTDOWN_ACK_SENT);
+    before = pair_assoc(&p, 1, ids[1]);
     assert_int_equal(tern_ep_shutdown(p.ep[1], ids[1], p.now), TERN_ESTATE);
-    after = info_of(&p, 1, ids[1]);
+    after = pair_assoc(&p, 1, ids[1]);
     assert_info_same(&before, &after);
     pair_run(&p, p.now + TERN_SEC(1), 10);
     expect_closed(&p, 0);
@@ -631,16 +530,15 @@ static void sec9_2_shutdown_before_established_abandons(void **state)
     for (int echoed = 0; echoed < 2; echoed++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        tern_assoc_id id;
-        assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, p.now, &id), 0);
+        tern_assoc_id id = pair_connect(&p, 0);
         if (echoed) {
             pair_collect(&p);
             pair_deliver(&p, 0); /* INIT */
             pair_collect(&p);
             pair_deliver(&p, 0); /* INIT ACK */
-            assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_COOKIE_ECHOED);
+            assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_COOKIE_ECHOED);
         } else {
-            assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
+            assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
         }
         assert_int_equal(tern_ep_shutdown(p.ep[0], id, p.now), 0);
         expect_closed(&p, 0);
@@ -652,25 +550,6 @@ static void sec9_2_shutdown_before_established_abandons(void **state)
     }
 }
 
-/* Brings endpoint 0 to COOKIE-WAIT (INIT dropped) or COOKIE-ECHOED (COOKIE
- * ECHO dropped); returns its id. */
-static tern_assoc_id half_open(pair *p, bool echoed)
-{
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &id), 0);
-    pair_collect(p);
-    if (echoed) {
-        pair_deliver(p, 0);
-        pair_collect(p);
-        pair_deliver(p, 0);
-        pair_collect(p);
-    }
-    drop_all(p, 0);
-    assert_int_equal(info_of(p, 0, id).state,
-                     echoed ? TERN_STATE_COOKIE_ECHOED : TERN_STATE_COOKIE_WAIT);
-    return id;
-}
-
 /* §9.2: a SHUTDOWN in COOKIE-WAIT or COOKIE-ECHOED is silently discarded. */
 static void sec9_2_shutdown_in_cookie_wait_or_echoed_discarded(void **state)
 {
@@ -678,15 +557,15 @@ static void sec9_2_shutdown_in_cookie_wait_or_echoed_discarded(void **state)
     for (int echoed = 0; echoed < 2; echoed++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        tern_assoc_id id = half_open(&p, echoed);
-        tern_assoc_info before = info_of(&p, 0, id);
+        tern_assoc_id id = pair_half_open(&p, echoed);
+        tern_assoc_info before = pair_assoc(&p, 0, id);
         tern_time deadline = tern_ep_next_deadline(p.ep[0]);
         inject_shutdown(&p, 0, before.local_vtag);
-        tern_assoc_info after = info_of(&p, 0, id);
+        tern_assoc_info after = pair_assoc(&p, 0, id);
         assert_int_equal(after.state, before.state);
         assert_int_equal(after.stats.drops[TERN_DROP_STATE], 1);
         assert_int_equal(tern_ep_next_deadline(p.ep[0]), deadline);
-        collect_from(&p, 0);
+        pair_collect_from(&p, 0);
         assert_int_equal(p.nflight, 0);
         expect_no_events(&p, 0);
         pair_free(&p);
@@ -703,15 +582,15 @@ static void sec8_5_1_e_shutdown_ack_in_cookie_wait_is_ootb(void **state)
     for (int echoed = 0; echoed < 2; echoed++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        tern_assoc_id id = half_open(&p, echoed);
-        tern_assoc_info before = info_of(&p, 0, id);
+        tern_assoc_id id = pair_half_open(&p, echoed);
+        tern_assoc_info before = pair_assoc(&p, 0, id);
         tern_time deadline = tern_ep_next_deadline(p.ep[0]);
-        inject_empty(&p, 0, before.local_vtag, TERN_CHUNK_SHUTDOWN_ACK, 0);
-        collect_from(&p, 0);
-        tern_chunk_raw c = expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+        pair_inject_empty(&p, 0, before.local_vtag, TERN_CHUNK_SHUTDOWN_ACK, 0);
+        pair_collect_from(&p, 0);
+        tern_chunk_raw c = pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
         assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
         assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), before.local_vtag);
-        assert_int_equal(info_of(&p, 0, id).state, before.state);
+        assert_int_equal(pair_assoc(&p, 0, id).state, before.state);
         assert_int_equal(tern_ep_next_deadline(p.ep[0]), deadline);
         expect_no_events(&p, 0);
         pair_free(&p);
@@ -728,15 +607,15 @@ static void sec8_5_1_e_shutdown_ack_with_old_tag_in_cookie_wait(void **state)
     for (int echoed = 0; echoed < 2; echoed++) {
         pair p;
         pair_init(&p, NULL, NULL);
-        tern_assoc_id id = half_open(&p, echoed);
-        tern_assoc_info before = info_of(&p, 0, id);
+        tern_assoc_id id = pair_half_open(&p, echoed);
+        tern_assoc_info before = pair_assoc(&p, 0, id);
         uint32_t old_tag = before.local_vtag ^ 0x5A5A5A5Au;
-        inject_empty(&p, 0, old_tag, TERN_CHUNK_SHUTDOWN_ACK, 0);
-        collect_from(&p, 0);
-        tern_chunk_raw c = expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+        pair_inject_empty(&p, 0, old_tag, TERN_CHUNK_SHUTDOWN_ACK, 0);
+        pair_collect_from(&p, 0);
+        tern_chunk_raw c = pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
         assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
         assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), old_tag);
-        assert_int_equal(info_of(&p, 0, id).state, before.state);
+        assert_int_equal(pair_assoc(&p, 0, id).state, before.state);
         pair_free(&p);
     }
 }
@@ -750,25 +629,25 @@ static void sec9_2_shutdown_complete_outside_ack_sent_ignored(void **state)
         pair p;
         pair_init(&p, NULL, NULL);
         tern_assoc_id ids[2];
-        establish(&p, ids);
+        pair_establish(&p, ids);
         for (int shutting = 0; shutting < 2; shutting++) {
             if (shutting) {
                 assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
                 pair_collect(&p);
-                drop_all(&p, 0);
+                pair_drop_all(&p, 0);
             }
-            tern_assoc_info before = info_of(&p, 0, ids[0]);
+            tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
             tern_time deadline = tern_ep_next_deadline(p.ep[0]);
-            inject_empty(&p, 0, t_bit ? before.peer_vtag : before.local_vtag,
-                         TERN_CHUNK_SHUTDOWN_COMPLETE, t_bit ? TERN_CHUNK_FLAG_T : 0);
-            tern_assoc_info after = info_of(&p, 0, ids[0]);
+            pair_inject_empty(&p, 0, t_bit ? before.peer_vtag : before.local_vtag,
+                              TERN_CHUNK_SHUTDOWN_COMPLETE, t_bit ? TERN_CHUNK_FLAG_T : 0);
+            tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
             assert_int_equal(after.state,
                              shutting ? TERN_STATE_SHUTDOWN_SENT : TERN_STATE_ESTABLISHED);
             assert_int_equal(after.stats.drops[TERN_DROP_STATE],
                              before.stats.drops[TERN_DROP_STATE] + 1);
             assert_int_equal(after.stats.drops[TERN_DROP_VTAG], 0);
             assert_int_equal(tern_ep_next_deadline(p.ep[0]), deadline);
-            collect_from(&p, 0);
+            pair_collect_from(&p, 0);
             assert_int_equal(p.nflight, 0);
             expect_no_events(&p, 0);
         }
@@ -784,13 +663,13 @@ static void sec9_2_init_in_shutdown_ack_sent(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_assoc_info i0 = info_of(&p, 0, ids[0]);
+    pair_establish(&p, ids);
+    tern_assoc_info i0 = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     pair_collect(&p);
     pair_deliver(&p, 0);
     pair_collect(&p);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     pair_drop(&p, 0);
 
     uint8_t c[32];
@@ -798,15 +677,15 @@ static void sec9_2_init_in_shutdown_ack_sent(void **state)
     tern_wbuf_init(&w, c, sizeof c);
     tern_init init = {0x1234, 65536, 1, 1, 7, {NULL, 0}};
     tern_init_put(&w, TERN_CHUNK_INIT, &init);
-    tern_assoc_info before = info_of(&p, 1, ids[1]);
-    inject_chunks(&p, 1, 0, c, w.len);
-    collect_from(&p, 1);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK); /* and no INIT ACK */
+    tern_assoc_info before = pair_assoc(&p, 1, ids[1]);
+    pair_inject_chunks(&p, 1, 0, c, w.len);
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK); /* and no INIT ACK */
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i0.local_vtag);
-    tern_assoc_info after = info_of(&p, 1, ids[1]);
+    tern_assoc_info after = pair_assoc(&p, 1, ids[1]);
     assert_int_equal(after.state, TERN_STATE_SHUTDOWN_ACK_SENT);
     assert_int_equal(after.stats.drops[TERN_DROP_STATE], before.stats.drops[TERN_DROP_STATE] + 1);
-    assert_int_equal(stats_of(&p, 1).assocs_open, 1);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 1);
     pair_deliver(&p, 0); /* the resent SHUTDOWN ACK completes the shutdown */
     pair_collect(&p);
     pair_deliver(&p, 0);
@@ -827,35 +706,34 @@ static void sec9_2_reconnect_after_lost_shutdown_complete(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    uint32_t old_tag = info_of(&p, 0, ids[0]).local_vtag;
+    pair_establish(&p, ids);
+    uint32_t old_tag = pair_assoc(&p, 0, ids[0]).local_vtag;
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
     pair_collect(&p);
     pair_deliver(&p, 0);
     pair_collect(&p);
     pair_deliver(&p, 0);
     pair_collect(&p);
-    expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
     pair_drop(&p, 0);
     expect_closed(&p, 0);
     expect_events(&p, 0, (enum tern_event_type[]){TERN_EV_SHUTDOWN_COMPLETE}, 1);
 
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     pair_collect(&p);
     pair_deliver(&p, 0); /* INIT → the old TCB */
     pair_collect(&p);
-    expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN_ACK);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), old_tag);
     pair_deliver(&p, 0);
     pair_collect(&p);
-    tern_chunk_raw c = expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
+    tern_chunk_raw c = pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
     assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), old_tag);
     pair_deliver(&p, 0);
     expect_events(
         &p, 1, (enum tern_event_type[]){TERN_EV_SHUTDOWN_RECEIVED, TERN_EV_SHUTDOWN_COMPLETE}, 2);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
     tern_time t0 = p.now;
     pair_run(&p, t0 + TERN_SEC(10), 50);
     tern_event ev;
@@ -882,32 +760,32 @@ static void sec9_2_peer_packet_in_shutdown_sent_restarts_t2(void **state)
     pair p;
     pair_init(&p, &c, &c);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish(&p, ids);
     tern_time t0 = p.now;
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
-    collect_from(&p, 0);
-    size_t sent = drop_all(&p, TERN_CHUNK_SHUTDOWN);
-    fire_at(&p, 0, t0 + TERN_SEC(1));
-    collect_from(&p, 0);
-    sent += drop_all(&p, TERN_CHUNK_SHUTDOWN);
-    fire_at(&p, 0, t0 + TERN_SEC(3));
-    collect_from(&p, 0);
-    sent += drop_all(&p, TERN_CHUNK_SHUTDOWN);
+    pair_collect_from(&p, 0);
+    size_t sent = pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
+    assert_int_equal(pair_fire(&p, 0), t0 + TERN_SEC(1));
+    pair_collect_from(&p, 0);
+    sent += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
+    assert_int_equal(pair_fire(&p, 0), t0 + TERN_SEC(3));
+    pair_collect_from(&p, 0);
+    sent += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
     assert_int_equal(sent, 3);
     p.now = t0 + TERN_MSEC(3500);
     uint8_t hb[16];
     tern_wbuf w;
     tern_wbuf_init(&w, hb, sizeof hb);
     tern_heartbeat_put(&w, TERN_CHUNK_HEARTBEAT, "peer", 4);
-    inject_chunks(&p, 0, info_of(&p, 0, ids[0]).local_vtag, hb, w.len);
-    collect_from(&p, 0);
-    drop_all(&p, 0); /* the HEARTBEAT ACK */
-    tern_time rto = info_of(&p, 0, ids[0]).paths[0].rto;
+    pair_inject_chunks(&p, 0, pair_assoc(&p, 0, ids[0]).local_vtag, hb, w.len);
+    pair_collect_from(&p, 0);
+    pair_drop_all(&p, 0); /* the HEARTBEAT ACK */
+    tern_time rto = pair_assoc(&p, 0, ids[0]).paths[0].rto;
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), p.now + rto);
-    while (stats_of(&p, 0).assocs_open) {
-        fire_at(&p, 0, tern_ep_next_deadline(p.ep[0]));
-        collect_from(&p, 0);
-        sent += drop_all(&p, TERN_CHUNK_SHUTDOWN);
+    while (pair_stats(&p, 0).assocs_open) {
+        pair_fire(&p, 0);
+        pair_collect_from(&p, 0);
+        sent += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
         assert_true(sent < 20);
     }
     assert_int_equal(sent, 3 + 3);
@@ -939,14 +817,14 @@ static void sec9_1_user_abort_from_either_side(void **state)
             pair p;
             pair_init(&p, NULL, NULL);
             tern_assoc_id ids[2];
-            establish(&p, ids);
-            uint32_t tag_j = info_of(&p, j, ids[j]).local_vtag;
+            pair_establish(&p, ids);
+            uint32_t tag_j = pair_assoc(&p, j, ids[j]).local_vtag;
             assert_int_equal(
                 tern_ep_abort(p.ep[i], ids[i], reasons[r].reason, reasons[r].len, p.now), 0);
             expect_closed(&p, i);
             expect_no_events(&p, i);
             pair_collect(&p);
-            tern_chunk_raw c = expect_one(&p, i, TERN_CHUNK_ABORT);
+            tern_chunk_raw c = pair_expect_one(&p, i, TERN_CHUNK_ABORT);
             assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 0);
             assert_int_equal(c.flags & TERN_CHUNK_FLAG_T, 0);
             assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), tag_j);
@@ -979,19 +857,19 @@ static void sec8_5_1_b_abort_tag_rules(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_assoc_info before = info_of(&p, 0, ids[0]);
+    pair_establish(&p, ids);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
     tern_time deadline = tern_ep_next_deadline(p.ep[0]);
     inject_abort(&p, 0, before.local_vtag ^ 1u, 0);                /* wrong tag */
     inject_abort(&p, 0, before.peer_vtag ^ 1u, TERN_CHUNK_FLAG_T); /* wrong reflected tag */
     inject_abort(&p, 0, before.local_vtag, TERN_CHUNK_FLAG_T);     /* T bit, our own tag */
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(after.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(after.stats.drops[TERN_DROP_VTAG], 3);
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_VTAG], 3);
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_VTAG], 3);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), deadline);
     expect_no_events(&p, 0);
-    collect_from(&p, 0);
+    pair_collect_from(&p, 0);
     assert_int_equal(p.nflight, 0);
 
     inject_abort(&p, 0, before.peer_vtag, TERN_CHUNK_FLAG_T); /* reflected: accepted */
@@ -999,7 +877,7 @@ static void sec8_5_1_b_abort_tag_rules(void **state)
     assert_int_equal(pair_event(&p, 0, TERN_EV_COMM_LOST, &ev), 1);
     assert_int_equal(ev.cause, 0);
     expect_closed(&p, 0);
-    collect_from(&p, 0);
+    pair_collect_from(&p, 0);
     assert_int_equal(p.nflight, 0);
     pair_free(&p);
 }
@@ -1013,14 +891,14 @@ static void sec9_1_abort_misuse(void **state)
     pair p;
     pair_init(&p, NULL, NULL);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_assoc_info before = info_of(&p, 0, ids[0]);
+    pair_establish(&p, ids);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(tern_ep_abort(p.ep[0], ids[0], big, sizeof big, p.now), TERN_EINVAL);
     assert_int_equal(tern_ep_abort(p.ep[0], ids[0], NULL, 4, p.now), TERN_EINVAL);
     assert_int_equal(tern_ep_abort(p.ep[0], ids[0] + 100, "x", 1, p.now), TERN_ENOENT);
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_info_same(&before, &after);
-    assert_int_equal(stats_of(&p, 0).assocs_open, 1);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 1);
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
     expect_no_events(&p, 0);
