@@ -119,6 +119,7 @@ void tern_handle_heartbeat(tern_ep *ep, tern_assoc *a, const tern_path *path,
     tern_wbuf_put(&w, raw->value.ptr, raw->value.len);
     tern_wbuf_chunk_end(&w, off);
     tern_ctrl_commit(ep, slot, &w);
+    a->stats.packets_out++;
     a->stats.ctrl_chunks_out++;
 }
 

@@ -115,30 +115,36 @@ static bool handle_chunk(tern_ep *ep, tern_assoc *a, const tern_path *path,
     return true;
 }
 
-/* The chunks left in it, for association a. */
+/* The packet's chunks for association a; skip_first: the first (a COOKIE
+ * ECHO) was handled already. */
 static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
-                             const tern_common_header *h, tern_chunk_iter it, tern_time now)
+                             const tern_common_header *h, tern_chunk_iter it, bool skip_first,
+                             tern_time now)
 {
     unrec_report rep;
     tern_wbuf_init(&rep.w, rep.buf, sizeof rep.buf);
     tern_chunk_raw raw;
-    bool alive = true, from_peer = false;
+    bool alive = true;
     a->stats.packets_in++;
-    while (alive && tern_chunk_next(&it, &raw) > 0) {
+    tern_chunk_iter count = it;
+    while (tern_chunk_next(&count, &raw) > 0) {
         if (is_data(raw.type))
             a->stats.data_chunks_in++;
         else
             a->stats.ctrl_chunks_in++;
+    }
+    if (skip_first) tern_chunk_next(&it, &raw);
+    /* §8.5, §8.5.1: the packet's tag must pass the rule of every chunk in
+     * it, or none of the packet is processed. */
+    tern_chunk_iter check = it;
+    while (tern_chunk_next(&check, &raw) > 0)
         if (!tag_ok(a, h, &raw)) {
             tern_ep_drop(ep, a, TERN_DROP_VTAG);
-            break;
+            return;
         }
-        if (!from_peer) { /* the packet is the peer's: tell the shutdown (§9.2) */
-            from_peer = true;
-            tern_shutdown_peer_packet(ep, a, now);
-        }
+    tern_shutdown_peer_packet(ep, a, now); /* the packet is the peer's (§9.2) */
+    while (alive && tern_chunk_next(&it, &raw) > 0)
         if (!handle_chunk(ep, a, path, h, &raw, &rep, &alive, now)) break;
-    }
     if (alive && rep.w.len && a->state != TERN_STATE_COOKIE_WAIT) {
         tern_wbuf w;
         tern_ctrl_slot *slot =
@@ -146,9 +152,18 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
         if (slot) {
             tern_causes_put(&w, TERN_CHUNK_ERROR, 0, (tern_bytes){rep.buf, rep.w.len});
             tern_ctrl_commit(ep, slot, &w);
+            a->stats.packets_out++;
             a->stats.ctrl_chunks_out++;
         }
     }
+}
+
+/* §8.4 item 1: only unicast addresses take part. The local address may be
+ * unknown to the caller (TERN_AF_NONE). */
+static bool unicast_path(const tern_path *path)
+{
+    return tern_addr_is_unicast(&path->remote) &&
+           (path->local.family == TERN_AF_NONE || tern_addr_is_unicast(&path->local));
 }
 
 static tern_assoc *find_tcb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
@@ -172,14 +187,20 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
     tern_common_header h;
     tern_chunk_iter it;
     tern_chunk_raw first;
-    /* Validate the whole packet's framing first: no chunk of a malformed
-     * packet is processed. */
-    if (tern_packet_validate(pkt, len) < 1 || tern_packet_parse(pkt, len, &h, &it) < 0) {
+    if (len < TERN_COMMON_HEADER_LEN) {
         tern_ep_drop(ep, NULL, TERN_DROP_MALFORMED);
         return 0;
     }
+    /* §6.8: the checksum first, so a corrupted packet counts as such
+     * whatever its framing then looks like. */
     if (!tern_packet_checksum_ok(pkt, len)) {
         tern_ep_drop(ep, NULL, TERN_DROP_CHECKSUM);
+        return 0;
+    }
+    /* Then the whole packet's framing: no chunk of a malformed packet is
+     * processed. */
+    if (tern_packet_validate(pkt, len) < 1 || tern_packet_parse(pkt, len, &h, &it) < 0) {
+        tern_ep_drop(ep, NULL, TERN_DROP_MALFORMED);
         return 0;
     }
     if (h.dst_port != ep->cfg.port) {
@@ -194,6 +215,10 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
     tern_chunk_iter rest = it;
     tern_chunk_next(&rest, &first);
     tern_assoc *a = find_tcb(ep, path, &h, &first);
+    if (!a && !unicast_path(path)) { /* §8.4 item 1, before items 3 and 4 */
+        tern_ep_drop(ep, NULL, TERN_DROP_OOTB);
+        return 0;
+    }
     if (first.type == TERN_CHUNK_INIT) {
         /* §8.5.1 A: an INIT travels alone, with tag 0. */
         tern_chunk_iter more = rest;
@@ -201,19 +226,26 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
             tern_ep_drop(ep, a, TERN_DROP_VTAG);
             return 0;
         }
-        if (a) a->stats.packets_in++;
+        if (a) {
+            a->stats.packets_in++;
+            a->stats.ctrl_chunks_in++;
+        }
         tern_handle_init(ep, a, path, &h, &first, now);
+        return 0;
+    }
+    if (h.vtag == 0) { /* §8.5.1 A: tag 0 is for a lone INIT only */
+        tern_ep_drop(ep, a, TERN_DROP_VTAG);
         return 0;
     }
     if (first.type == TERN_CHUNK_COOKIE_ECHO) {
         tern_assoc *b = tern_handle_cookie_echo(ep, a, path, &h, &first, now);
-        if (b) handle_for_assoc(ep, b, path, &h, rest, now);
+        if (b) handle_for_assoc(ep, b, path, &h, it, true, now);
         return 0;
     }
     if (!a) {
         tern_handle_ootb(ep, path, &h, pkt, len);
         return 0;
     }
-    handle_for_assoc(ep, a, path, &h, it, now);
+    handle_for_assoc(ep, a, path, &h, it, false, now);
     return 0;
 }

@@ -39,17 +39,26 @@ void tern_send_error(tern_ep *ep, tern_assoc *a, const tern_path *path, uint16_t
     if (!slot) return;
     tern_causes_put(&w, TERN_CHUNK_ERROR, 0, (tern_bytes){cbuf, c.len});
     tern_ctrl_commit(ep, slot, &w);
+    a->stats.packets_out++;
     a->stats.ctrl_chunks_out++;
 }
 
+/* §8.4 item 7: an ERROR carrying a Stale Cookie cause, which need not be
+ * its first (§3.3.10: one ERROR may carry several causes). */
 static bool is_stale_cookie_error(const tern_chunk_raw *raw)
 {
-    return raw->type == TERN_CHUNK_ERROR && raw->value.len >= 4 &&
-           tern_load16(raw->value.ptr) == TERN_CAUSE_STALE_COOKIE;
+    if (raw->type != TERN_CHUNK_ERROR) return false;
+    tern_tlv_iter it;
+    tern_tlv cause;
+    tern_tlv_iter_init_bytes(&it, raw->value);
+    while (tern_tlv_next(&it, &cause) > 0)
+        if (cause.type == TERN_CAUSE_STALE_COOKIE) return true;
+    return false;
 }
 
-/* §8.4 items 2 and 5–8, in the RFC's order; items 3 and 4 (INIT, COOKIE
- * ECHO) never get here. */
+/* §8.4 items 2 and 5–8, in the RFC's order; item 1 (non-unicast) is
+ * applied by input.c before items 3 and 4 (INIT, COOKIE ECHO), which never
+ * get here. */
 void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
                       const uint8_t *pkt, size_t len)
 {
