@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "core/internal.h"
+#include "core/mem.h"
 #include "wire/cause.h"
 #include "wire/packet.h"
 
@@ -51,17 +52,12 @@ static bool config_valid(const tern_ep_config *c)
 
 void *tern_ep_alloc(tern_ep *ep, size_t size)
 {
-    if (ep->cfg.alloc.alloc) return ep->cfg.alloc.alloc(ep->cfg.alloc.ctx, size);
-    return malloc(size);
+    return tern_mem_alloc(&ep->cfg.alloc, size);
 }
 
 void tern_ep_dealloc(tern_ep *ep, void *ptr, size_t size)
 {
-    if (!ptr) return;
-    if (ep->cfg.alloc.free)
-        ep->cfg.alloc.free(ep->cfg.alloc.ctx, ptr, size);
-    else
-        free(ptr);
+    tern_mem_free(&ep->cfg.alloc, ptr, size);
 }
 
 static int random_bytes(const tern_ep_config *cfg, void *buf, size_t len)
