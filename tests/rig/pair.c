@@ -295,32 +295,40 @@ void pair_cfg_seeded(tern_ep_config *c, pair_rng *r, uint64_t seed)
 
 /* ---- Playing the peer by hand ---------------------------------------------------- */
 
-void pair_inject_chunks_on(pair *p, int to, const tern_path *path, uint32_t vtag,
-                           const void *chunks, size_t len)
+int pair_inject_chunks_on(pair *p, int to, const tern_path *path, uint32_t vtag, const void *chunks,
+                          size_t len)
 {
-    uint8_t pkt[PAIR_PKT_MAX];
-    size_t n = pair_craft(pkt, sizeof pkt, pair_port(1 - to), pair_port(to), vtag, chunks, len);
-    tern_ep_input(p->ep[to], path, pkt, n, p->now);
+    uint8_t small[PAIR_PKT_MAX], *pkt = small;
+    size_t cap = sizeof small;
+    if (len > cap - 12) {
+        cap = 12 + len;
+        pkt = malloc(cap);
+        if (!pkt) rig_die("pair_inject_chunks: out of memory");
+    }
+    size_t n = pair_craft(pkt, cap, pair_port(1 - to), pair_port(to), vtag, chunks, len);
+    int rc = tern_ep_input(p->ep[to], path, pkt, n, p->now);
+    if (pkt != small) free(pkt);
+    return rc;
 }
 
-void pair_inject_chunks(pair *p, int to, uint32_t vtag, const void *chunks, size_t len)
+int pair_inject_chunks(pair *p, int to, uint32_t vtag, const void *chunks, size_t len)
 {
-    pair_inject_chunks_on(p, to, &p->path[to], vtag, chunks, len);
+    return pair_inject_chunks_on(p, to, &p->path[to], vtag, chunks, len);
 }
 
-void pair_inject_wbuf(pair *p, int to, uint32_t vtag, const tern_wbuf *w)
+int pair_inject_wbuf(pair *p, int to, uint32_t vtag, const tern_wbuf *w)
 {
     if (w->err) rig_die("pair_inject_wbuf: the chunks overflowed their buffer");
-    pair_inject_chunks(p, to, vtag, w->buf, w->len);
+    return pair_inject_chunks(p, to, vtag, w->buf, w->len);
 }
 
-void pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags)
+int pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags)
 {
     uint8_t c[4];
     tern_wbuf w;
     tern_wbuf_init(&w, c, sizeof c);
     tern_empty_chunk_put(&w, type, flags);
-    pair_inject_wbuf(p, to, vtag, &w);
+    return pair_inject_wbuf(p, to, vtag, &w);
 }
 
 /* ---- Checks that abort ------------------------------------------------------------ */
@@ -411,6 +419,23 @@ void pair_establish_loc(pair *p, tern_assoc_id ids[2], const char *file, int lin
     }
 }
 
+void pair_establish_idle_loc(pair *p, tern_assoc_id ids[2], const char *file, int line)
+{
+    pair_establish_loc(p, ids, file, line);
+    pair_collect(p);
+    if (p->nflight)
+        rig_fail(file, line,
+                 "pair_establish_idle: %zu packets in flight after the handshake, the first "
+                 "from endpoint %d (first chunk %s)",
+                 p->nflight, p->flight[0].from, chunk_name(pair_first_chunk(p, 0)));
+    for (int side = 0; side < 2; side++) {
+        tern_event ev;
+        if (tern_ep_poll_event(p->ep[side], &ev))
+            rig_fail(file, line, "pair_establish_idle: endpoint %d has event %d after COMM_UP",
+                     side, (int)ev.type);
+    }
+}
+
 tern_assoc_id pair_half_open_loc(pair *p, bool echoed, const char *file, int line)
 {
     tern_assoc_id id = pair_connect_loc(p, 0, file, line);
@@ -440,4 +465,27 @@ tern_time pair_fire_loc(pair *p, int side, const char *file, int line)
     p->now = d;
     tern_ep_on_deadline(p->ep[side], p->now);
     return d;
+}
+
+void pair_append_to_init_ack_loc(pair *p, const void *params, size_t len, const char *file,
+                                 int line)
+{
+    if (pair_first_chunk(p, 0) != TERN_CHUNK_INIT_ACK)
+        rig_fail(file, line, "pair_append_to_init_ack: flight[0] starts with %s, not an INIT ACK",
+                 chunk_name(pair_first_chunk(p, 0)));
+    if (len % 4)
+        rig_fail(file, line, "pair_append_to_init_ack: %zu bytes, not a multiple of 4", len);
+    pair_pkt *k = &p->flight[0];
+    size_t padded = (tern_load16(k->data + 14) + 3u) & ~3u;
+    if (k->len != 12 + padded)
+        rig_fail(file, line,
+                 "pair_append_to_init_ack: the packet is %zu bytes, the INIT ACK's %zu: it "
+                 "is not the only chunk",
+                 k->len, 12 + padded);
+    if (len > sizeof k->data - k->len || padded + len > UINT16_MAX)
+        rig_fail(file, line, "pair_append_to_init_ack: no room for %zu more bytes", len);
+    memcpy(k->data + k->len, params, len);
+    k->len += len;
+    tern_store16(k->data + 14, (uint16_t)(padded + len));
+    tern_packet_set_checksum(k->data, k->len);
 }

@@ -108,19 +108,20 @@ int pair_random(void *ctx, uint8_t *buf, size_t len);
 void pair_cfg_seeded(tern_ep_config *c, pair_rng *r, uint64_t seed);
 
 /* ---- Playing the peer by hand --------------------------------------------------
- * A packet of the given chunk bytes (framed and padded), with the other
+ * A packet of the given chunk bytes (framed and padded; any length: one
+ * larger than PAIR_PKT_MAX is built on the heap), with the other
  * endpoint's port as source and `to`'s as destination, fed to endpoint
- * `to` at p->now. */
+ * `to` at p->now. Each returns what tern_ep_input returned. */
 
 /* Over `to`'s own path view. */
-void pair_inject_chunks(pair *p, int to, uint32_t vtag, const void *chunks, size_t len);
+int pair_inject_chunks(pair *p, int to, uint32_t vtag, const void *chunks, size_t len);
 /* Over `path` (endpoint `to`'s view: local is its address, remote the sender's). */
-void pair_inject_chunks_on(pair *p, int to, const tern_path *path, uint32_t vtag,
-                           const void *chunks, size_t len);
+int pair_inject_chunks_on(pair *p, int to, const tern_path *path, uint32_t vtag, const void *chunks,
+                          size_t len);
 /* The chunks written into w (aborts if w overflowed). */
-void pair_inject_wbuf(pair *p, int to, uint32_t vtag, const tern_wbuf *w);
+int pair_inject_wbuf(pair *p, int to, uint32_t vtag, const tern_wbuf *w);
 /* One chunk without a value (COOKIE ACK, SHUTDOWN ACK, SHUTDOWN COMPLETE). */
-void pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags);
+int pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t flags);
 
 /* ---- Checks that abort ----------------------------------------------------------
  * These stop the program (abort, after printing the caller's file and line
@@ -143,12 +144,20 @@ void pair_inject_empty(pair *p, int to, uint32_t vtag, uint8_t type, uint8_t fla
  * is COMM_UP (consumed) and both associations are ESTABLISHED. ids[i] is
  * the association's id on endpoint i. */
 #define pair_establish(p, ids) pair_establish_loc((p), (ids), __FILE__, __LINE__)
+/* pair_establish, and then neither endpoint has a packet to send nor
+ * another event. */
+#define pair_establish_idle(p, ids) pair_establish_idle_loc((p), (ids), __FILE__, __LINE__)
 /* Brings endpoint 0 to COOKIE-WAIT (INIT dropped) or COOKIE-ECHOED (COOKIE
  * ECHO dropped); returns its association id. */
 #define pair_half_open(p, echoed) pair_half_open_loc((p), (echoed), __FILE__, __LINE__)
 /* Moves the clock to endpoint side's next deadline (there must be one, not
  * in the past) and runs that endpoint's timers alone; returns the time. */
 #define pair_fire(p, side) pair_fire_loc((p), (side), __FILE__, __LINE__)
+/* Appends parameters (len bytes, a multiple of 4) to the INIT ACK that is
+ * the only chunk of flight[0], as if its sender had put them last, and
+ * sets the packet's new CRC32c. */
+#define pair_append_to_init_ack(p, params, len) \
+    pair_append_to_init_ack_loc((p), (params), (len), __FILE__, __LINE__)
 
 tern_assoc_info pair_assoc_loc(const pair *p, int side, tern_assoc_id id, const char *file,
                                int line);
@@ -157,7 +166,10 @@ tern_chunk_raw pair_expect_one_loc(const pair *p, int from, uint8_t type, const 
 tern_assoc_id pair_connect_loc(pair *p, int side, const char *file, int line);
 void pair_handshake_loc(pair *p, const char *file, int line);
 void pair_establish_loc(pair *p, tern_assoc_id ids[2], const char *file, int line);
+void pair_establish_idle_loc(pair *p, tern_assoc_id ids[2], const char *file, int line);
 tern_assoc_id pair_half_open_loc(pair *p, bool echoed, const char *file, int line);
 tern_time pair_fire_loc(pair *p, int side, const char *file, int line);
+void pair_append_to_init_ack_loc(pair *p, const void *params, size_t len, const char *file,
+                                 int line);
 
 #endif

@@ -16,7 +16,6 @@
 #include "tests/rig/pair.h"
 #include "wire/cause.h"
 #include "wire/chunk.h"
-#include "wire/endian.h"
 #include "wire/packet.h"
 #include "wire/param.h"
 
@@ -99,38 +98,21 @@ static void assert_balanced(const counting_alloc *c)
 
 /* ---- Deterministic randomness -------------------------------------------------- */
 
-typedef struct seeded_rng {
-    uint64_t s;
-    bool fail;
-} seeded_rng;
-
-static int seeded_random(void *ctx, uint8_t *buf, size_t len)
+/* A random source that always fails. */
+static int failing_random(void *ctx, uint8_t *buf, size_t len)
 {
-    seeded_rng *r = ctx;
-    if (r->fail) return -1;
-    while (len) {
-        uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        size_t n = len < sizeof z ? len : sizeof z;
-        memcpy(buf, &z, n);
-        buf += n;
-        len -= n;
-    }
-    return 0;
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return -1;
 }
 
 /* Defaults with a port, a seeded generator, no heartbeats, and the
  * counting allocator when ca is given. */
-static void cfg_make(tern_ep_config *c, uint16_t port, seeded_rng *r, counting_alloc *ca)
+static void cfg_make(tern_ep_config *c, uint16_t port, pair_rng *r, counting_alloc *ca)
 {
-    tern_ep_config_default(c);
+    pair_cfg_seeded(c, r, 0x656e6470ull + port);
     c->port = port;
-    r->s = 0x656e6470ull + port;
-    r->fail = false;
-    c->random = seeded_random;
-    c->random_ctx = r;
     c->hb_interval = 0;
     if (ca) c->alloc = (tern_allocator){ca_alloc, ca_free, ca};
 }
@@ -150,33 +132,8 @@ static void assert_stats_same(const tern_ep *ep, const tern_ep_stats *before)
     assert_memory_equal(&now, before, sizeof now);
 }
 
-static tern_assoc_info info_of(pair *p, int side, tern_assoc_id id)
-{
-    tern_assoc_info i;
-    assert_int_equal(pair_info(p, side, id, &i), 1);
-    return i;
-}
-
-/* 0 connects to 1; every handshake packet is delivered at once. */
-static void establish(pair *p, tern_assoc_id ids[2])
-{
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &ids[0]), 0);
-    for (int k = 0; k < 4; k++) {
-        pair_collect(p);
-        assert_int_equal(p->nflight, 1);
-        pair_deliver(p, 0);
-    }
-    pair_collect(p);
-    assert_int_equal(p->nflight, 0);
-    tern_event ev;
-    for (int side = 0; side < 2; side++) {
-        assert_int_equal(pair_event(p, side, TERN_EV_COMM_UP, &ev), 1);
-        ids[side] = ev.assoc;
-    }
-}
-
 /* A pair whose endpoints use the counting allocators ca[0], ca[1]. */
-static void pair_counted(pair *p, seeded_rng rng[2], counting_alloc *ca[2])
+static void pair_counted(pair *p, pair_rng rng[2], counting_alloc *ca[2])
 {
     tern_ep_config c[2];
     for (int i = 0; i < 2; i++)
@@ -292,7 +249,7 @@ static void design5_ep_new_rejects_each_invalid_field(void **state)
 {
     (void)state;
     counting_alloc *ca = ca_new();
-    seeded_rng rng;
+    pair_rng rng;
     tern_ep_config c;
     tern_ep *ep = NULL;
     cfg_make(&c, 5000, &rng, ca);
@@ -322,7 +279,7 @@ static void design5_ep_new_accepts_limits(void **state)
     (void)state;
     counting_alloc *ca = ca_new();
     for (int which = 0; which < 8; which++) {
-        seeded_rng rng;
+        pair_rng rng;
         tern_ep_config c;
         cfg_make(&c, 65535, &rng, ca);
         switch (which) {
@@ -369,7 +326,7 @@ static void design5_ep_new_accepts_limits(void **state)
 static void design5_null_arguments(void **state)
 {
     (void)state;
-    seeded_rng rng;
+    pair_rng rng;
     tern_ep_config c;
     cfg_make(&c, 5000, &rng, NULL);
     tern_ep *ep = NULL;
@@ -437,7 +394,7 @@ static void design5_null_arguments(void **state)
 static void sec5_1_connect_errors_change_nothing(void **state)
 {
     (void)state;
-    seeded_rng rng;
+    pair_rng rng;
     tern_ep_config c;
     cfg_make(&c, 5000, &rng, NULL);
     c.max_associations = 2;
@@ -509,16 +466,15 @@ static void sec5_1_connect_errors_change_nothing(void **state)
 static void design3_output_buffer_below_1280_keeps_packet(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     counting_alloc *ca[2] = {NULL, NULL};
     pair p;
     pair_counted(&p, rng, ca);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, 0, &id), 0);
+    pair_connect(&p, 0);
     uint8_t buf[1280];
     tern_path out;
     const size_t small[] = {0, 12, 100, 1279};
-    tern_ep_stats before = stats_of(p.ep[0]);
+    tern_ep_stats before = pair_stats(&p, 0);
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(tern_ep_output(p.ep[0], &out, buf, small[i], 0), TERN_EINVAL);
     assert_stats_same(p.ep[0], &before);
@@ -528,12 +484,12 @@ static void design3_output_buffer_below_1280_keeps_packet(void **state)
     assert_int_equal(tern_ep_output(p.ep[0], &out, buf, 1280, 0), 0);
 
     /* An out-of-the-blue HEARTBEAT to endpoint 1 queues an ABORT (§8.4). */
-    uint8_t chunk[16], pkt[64];
+    uint8_t chunk[16];
     tern_wbuf w;
     tern_wbuf_init(&w, chunk, sizeof chunk);
     assert_int_equal(tern_heartbeat_put(&w, TERN_CHUNK_HEARTBEAT, "hb", 2), 0);
-    pair_inject(&p, 1, pkt, pair_craft(pkt, sizeof pkt, 5000, 5001, 0x1234, chunk, w.len));
-    before = stats_of(p.ep[1]);
+    pair_inject_wbuf(&p, 1, 0x1234, &w);
+    before = pair_stats(&p, 1);
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(tern_ep_output(p.ep[1], &out, buf, small[i], 0), TERN_EINVAL);
     assert_stats_same(p.ep[1], &before);
@@ -550,17 +506,16 @@ static void design3_output_buffer_below_1280_keeps_packet(void **state)
 static void design4_event_queue_is_bounded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     tern_ep_config c[2];
     cfg_make(&c[0], 5000, &rng[0], NULL);
     cfg_make(&c[1], 5001, &rng[1], NULL);
     c[1].event_queue_len = 2;
     pair p;
     pair_init(&p, &c[0], &c[1]);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, 0, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     pair_flush(&p, 10); /* endpoint 1: COMM_UP */
-    uint32_t tag = info_of(&p, 0, id).peer_vtag;
+    uint32_t tag = pair_assoc(&p, 0, id).peer_vtag;
     const uint16_t streams[] = {11, 22, 33};
     for (int k = 0; k < 3; k++) { /* REMOTE_ERROR, REMOTE_ERROR (dropped), then later one */
         if (k == 2) {
@@ -571,9 +526,9 @@ static void design4_event_queue_is_bounded(void **state)
             assert_int_equal(ev.type, TERN_EV_REMOTE_ERROR);
             assert_int_equal(ev.cause, TERN_CAUSE_INVALID_STREAM);
             assert_int_equal(tern_ep_poll_event(p.ep[1], &ev), 0);
-            assert_int_equal(stats_of(p.ep[1]).events_dropped, 1);
+            assert_int_equal(pair_stats(&p, 1).events_dropped, 1);
         }
-        uint8_t causes[16], chunk[32], pkt[64];
+        uint8_t causes[16], chunk[32];
         tern_wbuf cw, w;
         tern_wbuf_init(&cw, causes, sizeof causes);
         if (k == 1)
@@ -585,14 +540,14 @@ static void design4_event_queue_is_bounded(void **state)
         tern_wbuf_init(&w, chunk, sizeof chunk);
         tern_causes_put(&w, TERN_CHUNK_ERROR, 0, (tern_bytes){causes, cw.len});
         assert_int_equal(w.err, 0);
-        pair_inject(&p, 1, pkt, pair_craft(pkt, sizeof pkt, 5000, 5001, tag, chunk, w.len));
+        pair_inject_wbuf(&p, 1, tag, &w);
     }
     tern_event ev;
     assert_int_equal(tern_ep_poll_event(p.ep[1], &ev), 1);
     assert_int_equal(ev.type, TERN_EV_REMOTE_ERROR);
     assert_int_equal(ev.cause, TERN_CAUSE_PROTOCOL_VIOLATION);
     assert_int_equal(tern_ep_poll_event(p.ep[1], &ev), 0);
-    assert_int_equal(stats_of(p.ep[1]).events_dropped, 1);
+    assert_int_equal(pair_stats(&p, 1).events_dropped, 1);
     pair_free(&p);
 }
 
@@ -603,14 +558,8 @@ static void design4_event_queue_is_bounded(void **state)
  * one more allocation to account for. */
 static void add_unknown_param_to_init_ack(pair *p)
 {
-    pair_pkt *k = &p->flight[0];
-    assert_int_equal(pair_first_chunk(p, 0), TERN_CHUNK_INIT_ACK);
-    size_t padded = (tern_load16(k->data + 14) + 3u) & ~3u;
-    assert_int_equal(k->len, 12 + padded);
-    memcpy(k->data + k->len, (const uint8_t[]){0xFF, 0x01, 0, 8, 1, 2, 3, 4}, 8);
-    k->len += 8;
-    tern_store16(k->data + 14, (uint16_t)(padded + 8));
-    tern_packet_set_checksum(k->data, k->len);
+    static const uint8_t param[8] = {0xFF, 0x01, 0, 8, 1, 2, 3, 4};
+    pair_append_to_init_ack(p, param, sizeof param);
 }
 
 enum lifetime_end { END_SHUTDOWN, END_USER_ABORT, END_PEER_ABORT, END_T1_GIVES_UP, END_COUNT };
@@ -624,30 +573,29 @@ static void design5_allocator_balanced_after_associations_end(void **state)
 {
     (void)state;
     for (int end = 0; end < END_COUNT; end++) {
-        seeded_rng rng[2];
+        pair_rng rng[2];
         counting_alloc *ca[2] = {ca_new(), ca_new()};
         pair p;
         pair_counted(&p, rng, ca);
         size_t base[2] = {ca_outstanding(ca[0]), ca_outstanding(ca[1])};
         tern_assoc_id ids[2];
         if (end == END_T1_GIVES_UP) {
-            assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, 0, &ids[0]), 0);
+            ids[0] = pair_connect(&p, 0);
             pair_collect(&p);
             pair_deliver(&p, 0); /* INIT */
             pair_collect(&p);
             add_unknown_param_to_init_ack(&p);
             pair_deliver(&p, 0); /* INIT ACK: cookie and report kept */
             assert_true(ca_outstanding(ca[0]) > base[0]);
-            for (int guard = 0; guard < 100 && stats_of(p.ep[0]).assocs_open; guard++) {
+            for (int guard = 0; guard < 100 && pair_stats(&p, 0).assocs_open; guard++) {
                 pair_collect(&p);
-                while (p.nflight) /* every COOKIE ECHO is lost */
-                    pair_drop(&p, 0);
+                pair_drop_all(&p, 0); /* every COOKIE ECHO is lost */
                 pair_step_time(&p, TERN_SEC(10000));
             }
             tern_event ev;
             assert_int_equal(pair_event(&p, 0, TERN_EV_CANT_START, &ev), 1);
         } else {
-            establish(&p, ids);
+            pair_establish_idle(&p, ids);
             assert_true(ca_outstanding(ca[0]) > base[0]);
             assert_true(ca_outstanding(ca[1]) > base[1]);
             if (end == END_SHUTDOWN)
@@ -657,9 +605,9 @@ static void design5_allocator_balanced_after_associations_end(void **state)
                                                ids[end == END_USER_ABORT ? 0 : 1], "bye", 3, p.now),
                                  0);
             pair_run(&p, TERN_SEC(100), 100);
-            assert_int_equal(stats_of(p.ep[1]).assocs_open, 0);
+            assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
         }
-        assert_int_equal(stats_of(p.ep[0]).assocs_open, 0);
+        assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
         assert_int_equal(ca_outstanding(ca[0]), base[0]);
         assert_int_equal(ca_outstanding(ca[1]), base[1]);
         pair_free(&p);
@@ -677,12 +625,11 @@ static void design5_allocator_balanced_when_freed_mid_handshake(void **state)
 {
     (void)state;
     for (int stage = 0; stage < 3; stage++) {
-        seeded_rng rng[2];
+        pair_rng rng[2];
         counting_alloc *ca[2] = {ca_new(), ca_new()};
         pair p;
         pair_counted(&p, rng, ca);
-        tern_assoc_id id;
-        assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, 0, &id), 0);
+        tern_assoc_id id = pair_connect(&p, 0);
         pair_collect(&p);
         if (stage >= 1) {
             pair_deliver(&p, 0); /* INIT */
@@ -690,12 +637,12 @@ static void design5_allocator_balanced_when_freed_mid_handshake(void **state)
             add_unknown_param_to_init_ack(&p);
             pair_deliver(&p, 0); /* INIT ACK */
             pair_collect(&p);
-            assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_COOKIE_ECHOED);
+            assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_COOKIE_ECHOED);
         }
         if (stage == 2) pair_flush(&p, 10);
-        assert_int_equal(info_of(&p, 0, id).state, stage == 0   ? TERN_STATE_COOKIE_WAIT
-                                                   : stage == 1 ? TERN_STATE_COOKIE_ECHOED
-                                                                : TERN_STATE_ESTABLISHED);
+        assert_int_equal(pair_assoc(&p, 0, id).state, stage == 0   ? TERN_STATE_COOKIE_WAIT
+                                                      : stage == 1 ? TERN_STATE_COOKIE_ECHOED
+                                                                   : TERN_STATE_ESTABLISHED);
         pair_free(&p);
         for (int i = 0; i < 2; i++) {
             assert_balanced(ca[i]);
@@ -711,7 +658,7 @@ static void design5_ep_new_allocation_failure_at_each_point(void **state)
 {
     (void)state;
     counting_alloc *ca = ca_new();
-    seeded_rng rng;
+    pair_rng rng;
     tern_ep_config c;
     cfg_make(&c, 5000, &rng, ca);
     tern_ep *ep;
@@ -730,7 +677,7 @@ static void design5_ep_new_allocation_failure_at_each_point(void **state)
         assert_balanced(ca);
     }
     memset(ca, 0, sizeof *ca);
-    rng.fail = true;
+    c.random = failing_random;
     assert_int_equal(tern_ep_new(&c, &ep), TERN_ENOMEM);
     assert_balanced(ca);
     free(ca);
@@ -743,12 +690,12 @@ static void design5_ep_new_allocation_failure_at_each_point(void **state)
  * freed every byte is back. */
 static bool lifetime_with_failure(int side, size_t k)
 {
-    seeded_rng rng[2];
+    pair_rng rng[2];
     counting_alloc *ca[2] = {ca_new(), ca_new()};
     pair p;
     pair_counted(&p, rng, ca);
     ca[side]->fail_at = ca[side]->calls + k;
-    tern_ep_stats before = stats_of(p.ep[0]);
+    tern_ep_stats before = pair_stats(&p, 0);
     tern_assoc_id id;
     int rc = tern_ep_connect(p.ep[0], &p.path[0], 5001, 0, &id);
     if (rc == TERN_ENOMEM) {
@@ -799,12 +746,11 @@ static void design5_allocation_failure_during_association_life(void **state)
 static void sec5_1_handshake_statistics_exact(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     counting_alloc *ca[2] = {NULL, NULL};
     pair p;
     pair_counted(&p, rng, ca);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, 0, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     uint64_t packets[2] = {0, 0}, chunks[2][256];
     memset(chunks, 0, sizeof chunks);
     for (int k = 0; k < 4; k++) {
@@ -819,7 +765,7 @@ static void sec5_1_handshake_statistics_exact(void **state)
     pair_collect(&p);
     assert_int_equal(p.nflight, 0);
     for (int side = 0; side < 2; side++) {
-        tern_ep_stats s = stats_of(p.ep[side]);
+        tern_ep_stats s = pair_stats(&p, side);
         assert_int_equal(s.packets_out, packets[side]);
         assert_int_equal(s.packets_in, packets[1 - side]);
         for (int t = 0; t < 256; t++) {
@@ -840,7 +786,7 @@ static void sec5_1_handshake_statistics_exact(void **state)
 
     tern_event ev;
     assert_int_equal(pair_event(&p, 1, TERN_EV_COMM_UP, &ev), 1);
-    tern_assoc_info a0 = info_of(&p, 0, id), a1 = info_of(&p, 1, ev.assoc);
+    tern_assoc_info a0 = pair_assoc(&p, 0, id), a1 = pair_assoc(&p, 1, ev.assoc);
     /* Endpoint 0's association sent INIT and COOKIE ECHO, got INIT ACK
      * and COOKIE ACK; endpoint 1's got the COOKIE ECHO, sent COOKIE ACK. */
     assert_int_equal(a0.stats.packets_out, 2);
@@ -867,20 +813,19 @@ static void sec5_1_handshake_statistics_exact(void **state)
 static void design4_assoc_counts_error_reports_it_sends(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     counting_alloc *ca[2] = {NULL, NULL};
     pair p;
     pair_counted(&p, rng, ca);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_assoc_info before = info_of(&p, 0, ids[0]);
-    uint8_t chunk[8] = {0xFE, 0, 0, 8, 1, 2, 3, 4}, pkt[64];
-    pair_inject(&p, 0, pkt,
-                pair_craft(pkt, sizeof pkt, 5001, 5000, before.local_vtag, chunk, sizeof chunk));
+    pair_establish_idle(&p, ids);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
+    const uint8_t chunk[8] = {0xFE, 0, 0, 8, 1, 2, 3, 4};
+    pair_inject_chunks(&p, 0, before.local_vtag, chunk, sizeof chunk);
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_ERROR);
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(after.stats.packets_in, before.stats.packets_in + 1);
     assert_int_equal(after.stats.ctrl_chunks_in, before.stats.ctrl_chunks_in + 1);
     assert_int_equal(after.stats.packets_out, before.stats.packets_out + 1);
@@ -893,23 +838,22 @@ static void design4_assoc_counts_error_reports_it_sends(void **state)
 static void design4_assoc_counts_heartbeat_acks_it_sends(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     counting_alloc *ca[2] = {NULL, NULL};
     pair p;
     pair_counted(&p, rng, ca);
     tern_assoc_id ids[2];
-    establish(&p, ids);
-    tern_assoc_info before = info_of(&p, 0, ids[0]);
-    uint8_t chunk[16], pkt[64];
+    pair_establish_idle(&p, ids);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
+    uint8_t chunk[16];
     tern_wbuf w;
     tern_wbuf_init(&w, chunk, sizeof chunk);
     assert_int_equal(tern_heartbeat_put(&w, TERN_CHUNK_HEARTBEAT, "hb", 2), 0);
-    pair_inject(&p, 0, pkt,
-                pair_craft(pkt, sizeof pkt, 5001, 5000, before.local_vtag, chunk, w.len));
+    pair_inject_wbuf(&p, 0, before.local_vtag, &w);
     pair_collect(&p);
     assert_int_equal(p.nflight, 1);
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_HEARTBEAT_ACK);
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(after.stats.packets_out, before.stats.packets_out + 1);
     assert_int_equal(after.stats.ctrl_chunks_out, before.stats.ctrl_chunks_out + 1);
     pair_free(&p);
@@ -922,12 +866,12 @@ static void design4_assoc_counts_heartbeat_acks_it_sends(void **state)
 static void design3_assoc_info_unknown_id(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     counting_alloc *ca[2] = {NULL, NULL};
     pair p;
     pair_counted(&p, rng, ca);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish_idle(&p, ids);
     tern_assoc_info info, pattern;
     memset(&pattern, 0xA5, sizeof pattern);
     const tern_assoc_id unknown[] = {0, ids[0] + 1, ids[0] + 1000, UINT32_MAX};

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tests/rig/pair.h"
@@ -39,81 +38,18 @@ static bool reports(int action)
     return action == 1 || action == 3;
 }
 
-/* ---- Deterministic randomness --------------------------------------------- */
-
-typedef struct seeded_rng {
-    uint64_t s;
-} seeded_rng;
-
-static int seeded_random(void *ctx, uint8_t *buf, size_t len)
-{
-    seeded_rng *r = ctx;
-    while (len) {
-        uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        size_t n = len < sizeof z ? len : sizeof z;
-        memcpy(buf, &z, n);
-        buf += n;
-        len -= n;
-    }
-    return 0;
-}
-
 /* Two seeded endpoints without heartbeats. rng must outlive the pair. */
-static void start(pair *p, seeded_rng rng[2])
+static void start(pair *p, pair_rng rng[2])
 {
     tern_ep_config c[2];
     for (int i = 0; i < 2; i++) {
-        tern_ep_config_default(&c[i]);
-        rng[i].s = 0x756e6b0000000001ull + (uint64_t)i;
-        c[i].random = seeded_random;
-        c[i].random_ctx = &rng[i];
+        pair_cfg_seeded(&c[i], &rng[i], 0x756e6b0000000001ull + (uint64_t)i);
         c[i].hb_interval = 0;
     }
     pair_init(p, &c[0], &c[1]);
 }
 
 /* ---- Looking at endpoints and packets -------------------------------------- */
-
-static tern_ep_stats stats_of(const pair *p, int side)
-{
-    tern_ep_stats s;
-    tern_ep_stats_get(p->ep[side], &s);
-    return s;
-}
-
-static tern_assoc_info info_of(pair *p, int side, tern_assoc_id id)
-{
-    tern_assoc_info i;
-    assert_int_equal(pair_info(p, side, id, &i), 1);
-    return i;
-}
-
-/* Moves what endpoint `side` wants to send into the flight list; returns
- * how many packets that was. */
-static size_t collect_from(pair *p, int side)
-{
-    size_t n = 0;
-    for (;;) {
-        assert_true(p->nflight < PAIR_MAX_FLIGHT);
-        pair_pkt *k = &p->flight[p->nflight];
-        long len = tern_ep_output(p->ep[side], &k->path, k->data, sizeof k->data, p->now);
-        assert_true(len >= 0);
-        if (len == 0) return n;
-        k->from = side;
-        k->len = (size_t)len;
-        p->nflight++;
-        n++;
-    }
-}
-
-static void drop_all(pair *p)
-{
-    while (p->nflight)
-        pair_drop(p, 0);
-}
 
 /* The packet's chunks, at most max; returns how many. */
 static size_t chunks_of(const pair_pkt *k, tern_chunk_raw *out, size_t max)
@@ -147,26 +83,6 @@ static size_t causes_of(const tern_chunk_raw *error, tern_tlv *out, size_t max)
     return n;
 }
 
-/* 0 connects to 1; every handshake packet is delivered at once. */
-static void establish(pair *p, tern_assoc_id ids[2])
-{
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &ids[0]), 0);
-    for (int k = 0; k < 4; k++) {
-        pair_collect(p);
-        assert_int_equal(p->nflight, 1);
-        pair_deliver(p, 0);
-    }
-    pair_collect(p);
-    assert_int_equal(p->nflight, 0);
-    tern_event ev;
-    for (int side = 0; side < 2; side++) {
-        assert_int_equal(tern_ep_poll_event(p->ep[side], &ev), 1);
-        assert_int_equal(ev.type, TERN_EV_COMM_UP);
-        ids[side] = ev.assoc;
-        assert_int_equal(tern_ep_poll_event(p->ep[side], &ev), 0);
-    }
-}
-
 /* ---- Crafting the peer's chunks --------------------------------------------- */
 
 /* A chunk of any type with `len` value bytes (len + 4 not a multiple of 4
@@ -185,14 +101,11 @@ static void put_heartbeat(tern_wbuf *w, const char *tag)
     assert_int_equal(tern_heartbeat_put(w, TERN_CHUNK_HEARTBEAT, tag, strlen(tag)), 0);
 }
 
-/* Sends the chunks to endpoint 0 from endpoint 1 with 0's tag. */
+/* Sends the chunks (up to 61000 bytes) to endpoint 0 from endpoint 1 with
+ * 0's tag. */
 static void send_to_0(pair *p, tern_assoc_id id0, const uint8_t *chunks, size_t len)
 {
-    uint8_t *pkt = malloc(len + 12);
-    assert_non_null(pkt);
-    size_t n = pair_craft(pkt, len + 12, 5001, 5000, info_of(p, 0, id0).local_vtag, chunks, len);
-    pair_inject(p, 0, pkt, n);
-    free(pkt);
+    pair_inject_chunks(p, 0, pair_assoc(p, 0, id0).local_vtag, chunks, len);
 }
 
 /* The HEARTBEAT ACKs in flight from endpoint 0, in order: how many, and
@@ -224,9 +137,8 @@ static const pair_pkt *error_packet(pair *p, tern_assoc_id id0, tern_chunk_raw *
         if (!pkt_find(k->data, k->len, TERN_CHUNK_ERROR, error)) continue;
         assert_null(found); /* one at most */
         found = k;
-        tern_chunk_raw all[4];
-        assert_int_equal(chunks_of(k, all, 4), 1);
-        assert_int_equal(pkt_vtag(k->data, k->len), info_of(p, 0, id0).peer_vtag);
+        assert_int_equal(pkt_only_chunk(k->data, k->len, NULL), 1);
+        assert_int_equal(pkt_vtag(k->data, k->len), pair_assoc(p, 0, id0).peer_vtag);
         assert_int_equal(tern_load16(k->data), 5000);
         assert_int_equal(tern_load16(k->data + 2), 5001);
         assert_memory_equal(&k->path.remote, &p->path[0].remote, sizeof(tern_addr));
@@ -251,11 +163,11 @@ static void assert_reports_chunk(const tern_tlv *cause, const uint8_t *chunk)
  * established association: what §3.2 says for that action happens. */
 static void unknown_chunk_case(int action)
 {
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish_idle(&p, ids);
     uint8_t chunks[128];
     tern_wbuf w;
     tern_wbuf_init(&w, chunks, sizeof chunks);
@@ -265,7 +177,7 @@ static void unknown_chunk_case(int action)
     put_chunk(&w, unknown_chunk[action], 0xA5, value, sizeof value);
     put_heartbeat(&w, "after");
     send_to_0(&p, ids[0], chunks, w.len);
-    collect_from(&p, 0);
+    pair_collect_from(&p, 0);
 
     /* Chunks before the unknown one are processed either way; those after
      * it only when the action says skip. */
@@ -282,10 +194,10 @@ static void unknown_chunk_case(int action)
         assert_null(k);
     }
     assert_int_equal(p.nflight, (stops(action) ? 1u : 2u) + (reports(action) ? 1u : 0u));
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(i.stats.drops[TERN_DROP_UNKNOWN], 1);
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_UNKNOWN], 1);
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_UNKNOWN], 1);
     tern_event ev;
     assert_int_equal(tern_ep_poll_event(p.ep[0], &ev), 0); /* nothing for the user */
     pair_free(&p);
@@ -326,11 +238,11 @@ static void sec3_2_unknown_chunk_11_skipped_and_reported(void **state)
 static void sec3_2_reports_of_one_packet_in_one_error(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish_idle(&p, ids);
     uint8_t chunks[128];
     tern_wbuf w;
     tern_wbuf_init(&w, chunks, sizeof chunks);
@@ -344,7 +256,7 @@ static void sec3_2_reports_of_one_packet_in_one_error(void **state)
     put_chunk(&w, 0x7E, 2, NULL, 0);
     put_heartbeat(&w, "after");
     send_to_0(&p, ids[0], chunks, w.len);
-    collect_from(&p, 0);
+    pair_collect_from(&p, 0);
     assert_int_equal(p.nflight, 1); /* no HEARTBEAT ACK: 0x7E stopped the packet */
     tern_chunk_raw error;
     assert_non_null(error_packet(&p, ids[0], &error));
@@ -352,7 +264,7 @@ static void sec3_2_reports_of_one_packet_in_one_error(void **state)
     assert_int_equal(causes_of(&error, causes, 4), 3);
     for (int i = 0; i < 3; i++)
         assert_reports_chunk(&causes[i], chunks + at[i]);
-    assert_int_equal(info_of(&p, 0, ids[0]).stats.drops[TERN_DROP_UNKNOWN], 4);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).stats.drops[TERN_DROP_UNKNOWN], 4);
     pair_free(&p);
 }
 
@@ -364,11 +276,11 @@ static void sec3_2_reports_of_one_packet_in_one_error(void **state)
 static void sec3_2_report_too_big_not_sent(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng);
     tern_assoc_id ids[2];
-    establish(&p, ids);
+    pair_establish_idle(&p, ids);
     static uint8_t big[60000], chunks[61000];
     memset(big, 0x5A, sizeof big);
 
@@ -400,14 +312,14 @@ static void sec3_2_report_too_big_not_sent(void **state)
         put_chunk(&w, types[k], 0, big, sizes[k]);
         put_heartbeat(&w, "hb");
         send_to_0(&p, ids[0], chunks, w.len);
-        collect_from(&p, 0);
+        pair_collect_from(&p, 0);
         const char *const tags[] = {"hb"};
         assert_int_equal(heartbeat_acks(&p, tags, 1), types[k] == 0xFE ? 1 : 0);
         assert_null(error_packet(&p, ids[0], &error));
-        drop_all(&p);
+        pair_drop_all(&p, 0);
     }
-    assert_int_equal(info_of(&p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
-    assert_int_equal(info_of(&p, 0, ids[0]).stats.drops[TERN_DROP_UNKNOWN], 5);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).stats.drops[TERN_DROP_UNKNOWN], 5);
     pair_free(&p);
 }
 
@@ -417,19 +329,15 @@ static void sec3_2_report_too_big_not_sent(void **state)
  * the INIT ACK's chunk (left in flight[0]). */
 static tern_init send_init(pair *p, const uint8_t *params, size_t len, tern_chunk_raw *raw)
 {
-    uint8_t chunk[1500], pkt[1600];
+    uint8_t chunk[1500];
     tern_wbuf w;
     tern_wbuf_init(&w, chunk, sizeof chunk);
     tern_init init = {0x600D1D, 65536, 4, 4, 77, {params, len}};
     assert_int_equal(tern_init_put(&w, TERN_CHUNK_INIT, &init), 0);
-    size_t n = pair_craft(pkt, sizeof pkt, 5000, 5001, 0, chunk, w.len);
-    drop_all(p);
-    pair_inject(p, 1, pkt, n);
-    assert_int_equal(collect_from(p, 1), 1);
-    tern_chunk_raw all[2];
-    assert_int_equal(chunks_of(&p->flight[0], all, 2), 1);
-    *raw = all[0];
-    assert_int_equal(raw->type, TERN_CHUNK_INIT_ACK);
+    pair_drop_all(p, 0);
+    pair_inject_wbuf(p, 1, 0, &w);
+    assert_int_equal(pair_collect_from(p, 1), 1);
+    *raw = pair_expect_one(p, 1, TERN_CHUNK_INIT_ACK);
     tern_init ack;
     assert_int_equal(tern_init_decode(raw, &ack), 0);
     return ack;
@@ -446,14 +354,13 @@ static tern_assoc_id echo_cookie(pair *p, const tern_init *ack)
     while (tern_tlv_next(&it, &tlv) > 0)
         if (tlv.type == TERN_PARAM_STATE_COOKIE) cookie = tlv.value;
     assert_non_null(cookie.ptr);
-    uint8_t chunk[1500], pkt[1600];
+    uint8_t chunk[1500];
     tern_wbuf w;
     tern_wbuf_init(&w, chunk, sizeof chunk);
     assert_int_equal(tern_cookie_echo_put(&w, cookie.ptr, cookie.len), 0);
-    size_t n = pair_craft(pkt, sizeof pkt, 5000, 5001, ack->initiate_tag, chunk, w.len);
-    drop_all(p);
-    pair_inject(p, 1, pkt, n);
-    assert_int_equal(collect_from(p, 1), 1);
+    pair_drop_all(p, 0);
+    pair_inject_wbuf(p, 1, ack->initiate_tag, &w);
+    assert_int_equal(pair_collect_from(p, 1), 1);
     assert_int_equal(pair_first_chunk(p, 0), TERN_CHUNK_COOKIE_ACK);
     tern_event ev;
     assert_int_equal(tern_ep_poll_event(p->ep[1], &ev), 1);
@@ -480,7 +387,7 @@ static bool has_extra_path(const tern_assoc_info *i)
  * the association has one path; after a "skip" one it has two. */
 static void unknown_init_param_case(int action)
 {
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng);
     uint8_t params[64];
@@ -507,7 +414,7 @@ static void unknown_init_param_case(int action)
     assert_int_equal(reported, reports(action) ? 1 : 0);
 
     tern_assoc_id id = echo_cookie(&p, &ack);
-    tern_assoc_info i = info_of(&p, 1, id);
+    tern_assoc_info i = pair_assoc(&p, 1, id);
     assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
     assert_int_equal(i.num_paths, stops(action) ? 1 : 2);
     assert_int_equal(has_extra_path(&i), !stops(action));
@@ -548,7 +455,7 @@ static void sec3_2_1_unknown_init_param_11_skipped_and_reported(void **state)
 static void sec3_2_2_init_reports_bounded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng);
     uint8_t params[1024], value[16];
@@ -579,31 +486,15 @@ static void sec3_2_2_init_reports_bounded(void **state)
 
 /* ---- §3.2.2: unrecognized INIT ACK parameters ------------------------------------ */
 
-/* Appends TLVs (their total a multiple of 4) to the INIT ACK in flight[0]
- * (its only chunk) and re-checksums it. */
-static void append_to_init_ack(pair *p, const uint8_t *tlvs, size_t len)
-{
-    pair_pkt *k = &p->flight[0];
-    assert_int_equal(pair_first_chunk(p, 0), TERN_CHUNK_INIT_ACK);
-    size_t padded = (tern_load16(k->data + 14) + 3u) & ~3u;
-    assert_int_equal(k->len, 12 + padded);
-    assert_true(k->len + len <= sizeof k->data);
-    memcpy(k->data + k->len, tlvs, len);
-    k->len += len;
-    tern_store16(k->data + 14, (uint16_t)(padded + len));
-    tern_packet_set_checksum(k->data, k->len);
-}
-
 /* Endpoint 0 connects; endpoint 1's INIT ACK gets tlvs appended. Returns
  * endpoint 0's id, with its COOKIE ECHO packet in flight[0]. */
 static tern_assoc_id init_ack_with(pair *p, const uint8_t *tlvs, size_t len)
 {
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &id), 0);
+    tern_assoc_id id = pair_connect(p, 0);
     pair_collect(p);
     pair_deliver(p, 0); /* INIT */
     pair_collect(p);
-    append_to_init_ack(p, tlvs, len);
+    pair_append_to_init_ack(p, tlvs, len);
     pair_deliver(p, 0);
     pair_collect(p);
     assert_int_equal(p->nflight, 1);
@@ -620,7 +511,7 @@ static void sec3_2_2_init_ack_params_reported_after_cookie_echo(void **state)
 {
     (void)state;
     for (int action = 0; action < 5; action++) { /* 4: two reportable ones */
-        seeded_rng rng[2];
+        pair_rng rng[2];
         pair p;
         start(&p, rng);
         uint8_t tlvs[64];
@@ -651,7 +542,7 @@ static void sec3_2_2_init_ack_params_reported_after_cookie_echo(void **state)
             assert_int_equal(n, 1);
         }
         pair_run(&p, TERN_MSEC(500), 10);
-        tern_assoc_info i = info_of(&p, 0, id);
+        tern_assoc_info i = pair_assoc(&p, 0, id);
         assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
         assert_int_equal(i.num_paths, stops(a) ? 1 : 2);
         assert_int_equal(has_extra_path(&i), !stops(a));
@@ -674,7 +565,7 @@ static void sec3_2_2_init_ack_params_reported_after_cookie_echo(void **state)
 static void sec3_2_2_init_ack_reports_bounded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng);
     uint8_t tlvs[1024], value[16];
@@ -698,7 +589,7 @@ static void sec3_2_2_init_ack_reports_bounded(void **state)
     assert_int_equal(len % 20, 0);
     assert_memory_equal(causes[0].value.ptr, tlvs, len);
     pair_run(&p, TERN_MSEC(500), 10);
-    assert_int_equal(info_of(&p, 0, id).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_ESTABLISHED);
     pair_free(&p);
 }
 

@@ -23,38 +23,13 @@
 
 #define OOTB_TAG 0xCAFEF00Du
 
-/* ---- Deterministic randomness --------------------------------------------- */
-
-typedef struct seeded_rng {
-    uint64_t s;
-} seeded_rng;
-
-static int seeded_random(void *ctx, uint8_t *buf, size_t len)
-{
-    seeded_rng *r = ctx;
-    while (len) {
-        uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        size_t n = len < sizeof z ? len : sizeof z;
-        memcpy(buf, &z, n);
-        buf += n;
-        len -= n;
-    }
-    return 0;
-}
-
 /* Two seeded endpoints without heartbeats; endpoint 1 may be a blackhole.
  * rng must outlive the pair. */
-static void start(pair *p, seeded_rng rng[2], bool blackhole1)
+static void start(pair *p, pair_rng rng[2], bool blackhole1)
 {
     tern_ep_config c[2];
     for (int i = 0; i < 2; i++) {
-        tern_ep_config_default(&c[i]);
-        rng[i].s = 0x7461670000000001ull + (uint64_t)i;
-        c[i].random = seeded_random;
-        c[i].random_ctx = &rng[i];
+        pair_cfg_seeded(&c[i], &rng[i], 0x7461670000000001ull + (uint64_t)i);
         c[i].hb_interval = 0;
     }
     c[1].blackhole = blackhole1;
@@ -63,60 +38,10 @@ static void start(pair *p, seeded_rng rng[2], bool blackhole1)
 
 /* ---- Looking at endpoints ------------------------------------------------- */
 
-static tern_ep_stats stats_of(const pair *p, int side)
-{
-    tern_ep_stats s;
-    tern_ep_stats_get(p->ep[side], &s);
-    return s;
-}
-
-static tern_assoc_info info_of(pair *p, int side, tern_assoc_id id)
-{
-    tern_assoc_info i;
-    assert_int_equal(pair_info(p, side, id, &i), 1);
-    return i;
-}
-
-/* Moves what endpoint `side` wants to send (only it) into the flight list;
- * returns how many packets that was. */
-static size_t collect_from(pair *p, int side)
-{
-    size_t n = 0;
-    for (;;) {
-        assert_true(p->nflight < PAIR_MAX_FLIGHT);
-        pair_pkt *k = &p->flight[p->nflight];
-        long len = tern_ep_output(p->ep[side], &k->path, k->data, sizeof k->data, p->now);
-        assert_true(len >= 0);
-        if (len == 0) return n;
-        k->from = side;
-        k->len = (size_t)len;
-        p->nflight++;
-        n++;
-    }
-}
-
-static void drop_all(pair *p)
-{
-    while (p->nflight)
-        pair_drop(p, 0);
-}
-
 static void expect_no_events(pair *p, int side)
 {
     tern_event ev;
     assert_int_equal(tern_ep_poll_event(p->ep[side], &ev), 0);
-}
-
-/* The packet's only chunk (asserts there is exactly one). */
-static tern_chunk_raw only_chunk(const pair_pkt *k)
-{
-    tern_common_header h;
-    tern_chunk_iter it;
-    tern_chunk_raw raw, more;
-    assert_int_equal(tern_packet_parse(k->data, k->len, &h, &it), 0);
-    assert_int_equal(tern_chunk_next(&it, &raw), 1);
-    assert_int_equal(tern_chunk_next(&it, &more), 0);
-    return raw;
 }
 
 static void assert_path_equal(const tern_path *a, const tern_path *b)
@@ -128,48 +53,13 @@ static void assert_path_equal(const tern_path *a, const tern_path *b)
     assert_int_equal(a->encaps_port, b->encaps_port);
 }
 
-/* 0 connects to 1; every handshake packet is delivered at once. ids[i] is
- * the association's id on endpoint i. */
+/* pair_establish with nothing else to send or poll; the tests below tell
+ * "ours" from "the peer's", so the two tags must differ. */
 static void establish(pair *p, tern_assoc_id ids[2])
 {
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &ids[0]), 0);
-    for (int k = 0; k < 4; k++) {
-        pair_collect(p);
-        assert_int_equal(p->nflight, 1);
-        pair_deliver(p, 0);
-    }
-    pair_collect(p);
-    assert_int_equal(p->nflight, 0);
-    tern_event ev;
-    for (int side = 0; side < 2; side++) {
-        assert_int_equal(tern_ep_poll_event(p->ep[side], &ev), 1);
-        assert_int_equal(ev.type, TERN_EV_COMM_UP);
-        ids[side] = ev.assoc;
-        expect_no_events(p, side);
-    }
-    tern_assoc_info i = info_of(p, 0, ids[0]);
-    assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
-    /* The tests below tell "ours" from "the peer's": they must differ. */
+    pair_establish_idle(p, ids);
+    tern_assoc_info i = pair_assoc(p, 0, ids[0]);
     assert_int_not_equal(i.local_vtag, i.peer_vtag);
-}
-
-/* Brings endpoint 0 to COOKIE-WAIT (INIT dropped) or COOKIE-ECHOED (COOKIE
- * ECHO dropped); returns its id. */
-static tern_assoc_id half_open(pair *p, bool echoed)
-{
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p->ep[0], &p->path[0], 5001, p->now, &id), 0);
-    pair_collect(p);
-    if (echoed) {
-        pair_deliver(p, 0); /* INIT */
-        pair_collect(p);
-        pair_deliver(p, 0); /* INIT ACK */
-        pair_collect(p);
-    }
-    drop_all(p);
-    assert_int_equal(info_of(p, 0, id).state,
-                     echoed ? TERN_STATE_COOKIE_ECHOED : TERN_STATE_COOKIE_WAIT);
-    return id;
 }
 
 /* ---- Crafting the peer's packets -------------------------------------------- */
@@ -234,23 +124,12 @@ static void put_init(chunks *c, uint32_t initiate_tag)
     assert_int_equal(tern_init_put(&c->w, TERN_CHUNK_INIT, &init), 0);
 }
 
-/* A packet to endpoint `to` from the other endpoint's address and port. */
-static void send_to(pair *p, int to, uint32_t vtag, const chunks *c)
-{
-    assert_int_equal(c->w.err, 0);
-    uint8_t pkt[1500];
-    size_t n = pair_craft(pkt, sizeof pkt, (uint16_t)(5001 - to), (uint16_t)(5000 + to), vtag,
-                          c->buf, c->w.len);
-    pair_inject(p, to, pkt, n);
-}
-
-/* The same from another path (another source or destination address). */
+/* The chunks to endpoint `to` from the other endpoint's port, over `path`
+ * (another source or destination address): the endpoint takes the packet
+ * (tern_ep_input returns 0), whatever it then does with it. */
 static void send_from(pair *p, int to, const tern_path *path, uint32_t vtag, const chunks *c)
 {
-    uint8_t pkt[1500];
-    size_t n = pair_craft(pkt, sizeof pkt, (uint16_t)(5001 - to), (uint16_t)(5000 + to), vtag,
-                          c->buf, c->w.len);
-    assert_int_equal(tern_ep_input(p->ep[to], path, pkt, n, p->now), 0);
+    assert_int_equal(pair_inject_chunks_on(p, to, path, vtag, c->buf, c->w.len), 0);
 }
 
 /* ---- "Nothing changed" ------------------------------------------------------ */
@@ -264,8 +143,8 @@ typedef struct snapshot {
 static snapshot snap(pair *p, int side, tern_assoc_id id)
 {
     snapshot s;
-    s.info = info_of(p, side, id);
-    s.ep = stats_of(p, side);
+    s.info = pair_assoc(p, side, id);
+    s.ep = pair_stats(p, side);
     s.deadline = tern_ep_next_deadline(p->ep[side]);
     return s;
 }
@@ -303,7 +182,7 @@ static void assert_only_dropped(pair *p, int side, tern_assoc_id id, const snaps
     assert_int_equal(now.ep.packets_in, before->ep.packets_in + 1);
     assert_int_equal(now.deadline, before->deadline);
     size_t had = p->nflight;
-    assert_int_equal(collect_from(p, side), 0);
+    assert_int_equal(pair_collect_from(p, side), 0);
     assert_int_equal(p->nflight, had);
     expect_no_events(p, side);
 }
@@ -317,12 +196,12 @@ static void assert_only_dropped(pair *p, int side, tern_assoc_id id, const snaps
 static void sec8_5_wrong_tag_dropped_and_counted(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     const uint32_t wrong[] = {i.local_vtag ^ 1u, i.peer_vtag, 0x12345678u};
     for (size_t t = 0; t < sizeof wrong / sizeof wrong[0]; t++)
         for (int kind = 0; kind < 5; kind++) {
@@ -339,7 +218,7 @@ static void sec8_5_wrong_tag_dropped_and_counted(void **state)
             case 4: put_empty(&c, TERN_CHUNK_SHUTDOWN_ACK, 0); break;
             }
             snapshot before = snap(&p, 0, ids[0]);
-            send_to(&p, 0, wrong[t], &c);
+            pair_inject_wbuf(&p, 0, wrong[t], &c.w);
             assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
         }
     /* The same chunks with our tag are processed: a control that the
@@ -347,9 +226,9 @@ static void sec8_5_wrong_tag_dropped_and_counted(void **state)
     chunks c;
     chunks_init(&c);
     put_heartbeat(&c);
-    send_to(&p, 0, i.local_vtag, &c);
-    assert_int_equal(collect_from(&p, 0), 1);
-    assert_int_equal(only_chunk(&p.flight[0]).type, TERN_CHUNK_HEARTBEAT_ACK);
+    pair_inject_wbuf(&p, 0, i.local_vtag, &c.w);
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    pair_expect_one(&p, 0, TERN_CHUNK_HEARTBEAT_ACK);
     pair_free(&p);
 }
 
@@ -358,15 +237,15 @@ static void sec8_5_wrong_tag_dropped_and_counted(void **state)
 static void sec8_5_wrong_tag_does_not_restart_t2(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
     assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
-    collect_from(&p, 0);
-    drop_all(&p); /* the SHUTDOWN */
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    pair_collect_from(&p, 0);
+    pair_drop_all(&p, 0); /* the SHUTDOWN */
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i.state, TERN_STATE_SHUTDOWN_SENT);
     tern_time t2 = tern_ep_next_deadline(p.ep[0]);
     assert_int_equal(t2, p.now + i.paths[0].rto);
@@ -375,10 +254,10 @@ static void sec8_5_wrong_tag_does_not_restart_t2(void **state)
     chunks_init(&c);
     put_heartbeat(&c);
     snapshot before = snap(&p, 0, ids[0]);
-    send_to(&p, 0, i.local_vtag ^ 0x100u, &c);
+    pair_inject_wbuf(&p, 0, i.local_vtag ^ 0x100u, &c.w);
     assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), t2);
-    send_to(&p, 0, i.local_vtag, &c); /* control: the peer's packet does */
+    pair_inject_wbuf(&p, 0, i.local_vtag, &c.w); /* control: the peer's packet does */
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), p.now + i.paths[0].rto);
     pair_free(&p);
 }
@@ -391,19 +270,19 @@ static void sec8_5_wrong_tag_does_not_restart_t2(void **state)
 static void sec8_5_1_a_init_with_nonzero_tag_dropped(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     const uint32_t tags[] = {i.local_vtag, i.peer_vtag, 1};
     for (size_t t = 0; t < 3; t++) {
         chunks c;
         chunks_init(&c);
         put_init(&c, 0x600D1D);
         snapshot before = snap(&p, 0, ids[0]);
-        send_to(&p, 0, tags[t], &c);
+        pair_inject_wbuf(&p, 0, tags[t], &c.w);
         assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
     }
     pair_free(&p);
@@ -414,7 +293,7 @@ static void sec8_5_1_a_init_with_nonzero_tag_dropped(void **state)
 static void sec8_5_1_a_init_bundled_dropped(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
@@ -433,7 +312,7 @@ static void sec8_5_1_a_init_bundled_dropped(void **state)
             put_init(&c, 0x600D1E);
         }
         snapshot before = snap(&p, 0, ids[0]);
-        send_to(&p, 0, 0, &c);
+        pair_inject_wbuf(&p, 0, 0, &c.w);
         assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
     }
     pair_free(&p);
@@ -444,7 +323,7 @@ static void sec8_5_1_a_init_bundled_dropped(void **state)
 static void sec8_5_1_a_tag_zero_without_init_discarded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < 3; kind++) {
@@ -453,11 +332,11 @@ static void sec8_5_1_a_tag_zero_without_init_discarded(void **state)
         if (kind == 0) put_heartbeat(&c);
         if (kind == 1) assert_int_equal(tern_shutdown_put(&c.w, 0), 0);
         if (kind == 2) put_empty(&c, TERN_CHUNK_SHUTDOWN_ACK, 0);
-        send_to(&p, 1, 0, &c);
-        assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_VTAG], (uint64_t)kind + 1);
-        assert_int_equal(collect_from(&p, 1), 0);
+        pair_inject_wbuf(&p, 1, 0, &c.w);
+        assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_VTAG], (uint64_t)kind + 1);
+        assert_int_equal(pair_collect_from(&p, 1), 0);
     }
-    assert_int_equal(stats_of(&p, 1).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
     pair_free(&p);
 }
 
@@ -470,25 +349,25 @@ enum which_tag { OUR_TAG, PEER_TAG };
  * and T set; otherwise silently discarded. */
 static void abort_case(enum which_tag tag, bool t_bit, bool accepted)
 {
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     chunks c;
     chunks_init(&c);
     put_abort(&c, t_bit ? TERN_CHUNK_FLAG_T : 0);
     snapshot before = snap(&p, 0, ids[0]);
-    send_to(&p, 0, tag == OUR_TAG ? i.local_vtag : i.peer_vtag, &c);
+    pair_inject_wbuf(&p, 0, tag == OUR_TAG ? i.local_vtag : i.peer_vtag, &c.w);
     if (accepted) {
         tern_event ev;
         assert_int_equal(tern_ep_poll_event(p.ep[0], &ev), 1);
         assert_int_equal(ev.type, TERN_EV_COMM_LOST);
         assert_int_equal(ev.assoc, ids[0]);
-        assert_int_equal(stats_of(&p, 0).assocs_open, 0);
-        assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_VTAG], 0);
-        assert_int_equal(collect_from(&p, 0), 0); /* §9.1: never answered */
+        assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
+        assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_VTAG], 0);
+        assert_int_equal(pair_collect_from(&p, 0), 0); /* §9.1: never answered */
     } else {
         assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
     }
@@ -525,18 +404,18 @@ static void sec8_5_1_b_abort_peer_tag_without_t_rejected(void **state)
 static void sec8_5_1_b_abort_with_bad_tag_discards_whole_packet(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     chunks c;
     chunks_init(&c);
     put_heartbeat(&c);
     put_abort(&c, TERN_CHUNK_FLAG_T);
     snapshot before = snap(&p, 0, ids[0]);
-    send_to(&p, 0, i.local_vtag, &c);
+    pair_inject_wbuf(&p, 0, i.local_vtag, &c.w);
     assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
     pair_free(&p);
 }
@@ -547,34 +426,34 @@ static void sec8_5_1_b_abort_with_bad_tag_discards_whole_packet(void **state)
  * the T bit as given. §8.5.1 C: the same rule as ABORT. */
 static void shutdown_complete_case(enum which_tag tag, bool t_bit, bool accepted)
 {
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
     assert_int_equal(tern_ep_shutdown(p.ep[1], ids[1], p.now), 0);
-    collect_from(&p, 1);
-    assert_int_equal(only_chunk(&p.flight[0]).type, TERN_CHUNK_SHUTDOWN);
+    pair_collect_from(&p, 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_SHUTDOWN);
     pair_deliver(&p, 0);
-    collect_from(&p, 0);
-    assert_int_equal(only_chunk(&p.flight[0]).type, TERN_CHUNK_SHUTDOWN_ACK);
-    drop_all(&p);
+    pair_collect_from(&p, 0);
+    pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_ACK);
+    pair_drop_all(&p, 0);
     tern_event ev;
     assert_int_equal(tern_ep_poll_event(p.ep[0], &ev), 1);
     assert_int_equal(ev.type, TERN_EV_SHUTDOWN_RECEIVED);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(i.state, TERN_STATE_SHUTDOWN_ACK_SENT);
     chunks c;
     chunks_init(&c);
     put_empty(&c, TERN_CHUNK_SHUTDOWN_COMPLETE, t_bit ? TERN_CHUNK_FLAG_T : 0);
     snapshot before = snap(&p, 0, ids[0]);
-    send_to(&p, 0, tag == OUR_TAG ? i.local_vtag : i.peer_vtag, &c);
+    pair_inject_wbuf(&p, 0, tag == OUR_TAG ? i.local_vtag : i.peer_vtag, &c.w);
     if (accepted) {
         assert_int_equal(tern_ep_poll_event(p.ep[0], &ev), 1);
         assert_int_equal(ev.type, TERN_EV_SHUTDOWN_COMPLETE);
-        assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+        assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
         assert_int_equal(tern_ep_next_deadline(p.ep[0]), TERN_TIME_NEVER);
-        assert_int_equal(collect_from(&p, 0), 0);
+        assert_int_equal(pair_collect_from(&p, 0), 0);
     } else {
         assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
     }
@@ -613,17 +492,15 @@ static void sec8_5_1_c_shutdown_complete_peer_tag_without_t_rejected(void **stat
 static void sec8_5_1_d_cookie_echo_tag_is_init_ack_tag(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
-    tern_assoc_id id;
-    assert_int_equal(tern_ep_connect(p.ep[0], &p.path[0], 5001, p.now, &id), 0);
+    tern_assoc_id id = pair_connect(&p, 0);
     pair_collect(&p);
     pair_deliver(&p, 0); /* INIT */
     pair_collect(&p);
     tern_init ack;
-    tern_chunk_raw raw = only_chunk(&p.flight[0]);
-    assert_int_equal(raw.type, TERN_CHUNK_INIT_ACK);
+    tern_chunk_raw raw = pair_expect_one(&p, 1, TERN_CHUNK_INIT_ACK);
     assert_int_equal(tern_init_decode(&raw, &ack), 0);
     pair_deliver(&p, 0); /* INIT ACK */
     pair_collect(&p);
@@ -631,15 +508,15 @@ static void sec8_5_1_d_cookie_echo_tag_is_init_ack_tag(void **state)
     assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ECHO);
     pair_pkt good = p.flight[0];
     assert_int_equal(pkt_vtag(good.data, good.len), ack.initiate_tag); /* the sending rule */
-    const uint32_t wrong[] = {ack.initiate_tag ^ 0x80000000u, 0, info_of(&p, 0, id).local_vtag};
+    const uint32_t wrong[] = {ack.initiate_tag ^ 0x80000000u, 0, pair_assoc(&p, 0, id).local_vtag};
     for (size_t t = 0; t < 3; t++) {
         pair_pkt bad = good;
         tern_store32(bad.data + 4, wrong[t]);
         tern_packet_set_checksum(bad.data, bad.len);
         pair_inject(&p, 1, bad.data, bad.len);
-        assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_VTAG], t + 1);
-        assert_int_equal(stats_of(&p, 1).assocs_open, 0);
-        assert_int_equal(collect_from(&p, 1), 0);
+        assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_VTAG], t + 1);
+        assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
+        assert_int_equal(pair_collect_from(&p, 1), 0);
         expect_no_events(&p, 1);
     }
     pair_run(&p, TERN_SEC(1) - 1, 10); /* the real one, before T1 fires */
@@ -661,36 +538,32 @@ static void sec8_5_1_e_shutdown_ack_before_established_is_ootb(void **state)
     (void)state;
     for (int blackhole = 0; blackhole < 2; blackhole++)
         for (int echoed = 0; echoed < 2; echoed++) {
-            seeded_rng rng[2];
+            pair_rng rng;
             pair p;
             tern_ep_config c0;
-            tern_ep_config_default(&c0);
-            rng[0].s = 99;
-            c0.random = seeded_random;
-            c0.random_ctx = &rng[0];
+            pair_cfg_seeded(&c0, &rng, 99);
             c0.blackhole = blackhole;
             pair_init(&p, &c0, NULL);
-            tern_assoc_id id = half_open(&p, echoed);
+            tern_assoc_id id = pair_half_open(&p, echoed);
             snapshot before = snap(&p, 0, id);
             chunks c;
             chunks_init(&c);
             put_empty(&c, TERN_CHUNK_SHUTDOWN_ACK, 0);
             const uint32_t tag = 0x0BADC0DEu;
-            send_to(&p, 0, tag, &c);
-            tern_assoc_info after = info_of(&p, 0, id);
+            pair_inject_wbuf(&p, 0, tag, &c.w);
+            tern_assoc_info after = pair_assoc(&p, 0, id);
             assert_int_equal(after.state, before.info.state);
             assert_int_equal(after.stats.drops[TERN_DROP_OOTB], 1);
-            assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_OOTB], 1);
-            assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_VTAG], 0);
+            assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_OOTB], 1);
+            assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_VTAG], 0);
             assert_int_equal(tern_ep_next_deadline(p.ep[0]), before.deadline);
             expect_no_events(&p, 0);
-            collect_from(&p, 0);
+            pair_collect_from(&p, 0);
             if (blackhole) {
                 assert_int_equal(p.nflight, 0);
             } else {
                 assert_int_equal(p.nflight, 1);
-                tern_chunk_raw r = only_chunk(&p.flight[0]);
-                assert_int_equal(r.type, TERN_CHUNK_SHUTDOWN_COMPLETE);
+                tern_chunk_raw r = pair_expect_one(&p, 0, TERN_CHUNK_SHUTDOWN_COMPLETE);
                 assert_int_equal(r.flags & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
                 assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), tag);
                 assert_int_equal(tern_load16(p.flight[0].data), 5000);
@@ -708,13 +581,13 @@ static void sec8_5_1_e_shutdown_ack_before_established_is_ootb(void **state)
  * with (left in flight). */
 static size_t ootb(pair *p, const chunks *c)
 {
-    drop_all(p);
-    uint64_t before = stats_of(p, 1).drops[TERN_DROP_OOTB];
-    send_to(p, 1, OOTB_TAG, c);
-    assert_int_equal(stats_of(p, 1).drops[TERN_DROP_OOTB], before + 1);
-    assert_int_equal(stats_of(p, 1).assocs_open, 0);
+    pair_drop_all(p, 0);
+    uint64_t before = pair_stats(p, 1).drops[TERN_DROP_OOTB];
+    pair_inject_wbuf(p, 1, OOTB_TAG, &c->w);
+    assert_int_equal(pair_stats(p, 1).drops[TERN_DROP_OOTB], before + 1);
+    assert_int_equal(pair_stats(p, 1).assocs_open, 0);
     expect_no_events(p, 1);
-    return collect_from(p, 1);
+    return pair_collect_from(p, 1);
 }
 
 /* The answer in flight[0]: one chunk of `type` with the T bit, in a packet
@@ -723,8 +596,7 @@ static size_t ootb(pair *p, const chunks *c)
 static void assert_reflected(const pair *p, uint8_t type)
 {
     const pair_pkt *k = &p->flight[0];
-    tern_chunk_raw r = only_chunk(k);
-    assert_int_equal(r.type, type);
+    tern_chunk_raw r = pair_expect_one(p, 1, type);
     assert_int_equal(r.flags & TERN_CHUNK_FLAG_T, TERN_CHUNK_FLAG_T);
     assert_int_equal(pkt_vtag(k->data, k->len), OOTB_TAG);
     assert_int_equal(tern_load16(k->data), 5001);
@@ -738,7 +610,7 @@ static void assert_reflected(const pair *p, uint8_t type)
 static void sec8_4_item1_non_unicast_discarded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     static const struct {
@@ -768,16 +640,16 @@ static void sec8_4_item1_non_unicast_discarded(void **state)
             }
             send_from(&p, 1, &path, tag, &c);
             n++;
-            assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_OOTB], n);
-            assert_int_equal(collect_from(&p, 1), 0);
+            assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_OOTB], n);
+            assert_int_equal(pair_collect_from(&p, 1), 0);
         }
     /* Control: the same INIT from a unicast address is answered. */
     chunks c;
     chunks_init(&c);
     put_init(&c, 0x600D1D);
-    send_to(&p, 1, 0, &c);
-    assert_int_equal(collect_from(&p, 1), 1);
-    assert_int_equal(only_chunk(&p.flight[0]).type, TERN_CHUNK_INIT_ACK);
+    pair_inject_wbuf(&p, 1, 0, &c.w);
+    assert_int_equal(pair_collect_from(&p, 1), 1);
+    pair_expect_one(&p, 1, TERN_CHUNK_INIT_ACK);
     pair_free(&p);
 }
 
@@ -787,7 +659,7 @@ static void sec8_4_item1_non_unicast_discarded(void **state)
 static void sec8_4_item2_abort_discarded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < 5; kind++) {
@@ -821,7 +693,7 @@ static void sec8_4_item2_abort_discarded(void **state)
 static void sec8_4_item5_shutdown_ack_answered(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < 4; kind++) {
@@ -842,7 +714,7 @@ static void sec8_4_item5_shutdown_ack_answered(void **state)
 static void sec8_4_item6_shutdown_complete_discarded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < 3; kind++) {
@@ -861,7 +733,7 @@ static void sec8_4_item6_shutdown_complete_discarded(void **state)
 static void sec8_4_item7_stale_cookie_error_discarded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < 3; kind++) {
@@ -889,7 +761,7 @@ static void sec8_4_item7_stale_cookie_error_discarded(void **state)
 static void sec8_4_item7_cookie_ack_discarded(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < 2; kind++) {
@@ -932,7 +804,7 @@ static void put_item8_case(chunks *c, int kind)
 static void sec8_4_item8_abort_reflects_tag(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     for (int kind = 0; kind < ITEM8_CASES; kind++) {
@@ -950,7 +822,7 @@ static void sec8_4_item8_abort_reflects_tag(void **state)
 static void sec8_4_blackhole_answers_nothing(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, true);
     for (int kind = 0; kind < ITEM8_CASES + 3; kind++) {
@@ -966,7 +838,7 @@ static void sec8_4_blackhole_answers_nothing(void **state)
             put_empty(&c, TERN_CHUNK_COOKIE_ACK, 0); /* item 7 */
         assert_int_equal(ootb(&p, &c), 0);
     }
-    assert_int_equal(stats_of(&p, 1).drops[TERN_DROP_OOTB], ITEM8_CASES + 3);
+    assert_int_equal(pair_stats(&p, 1).drops[TERN_DROP_OOTB], ITEM8_CASES + 3);
     pair_free(&p);
 }
 
@@ -976,12 +848,12 @@ static void sec8_4_blackhole_answers_nothing(void **state)
 static void sec8_4_other_peer_with_our_tag_is_ootb(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
     establish(&p, ids);
-    tern_assoc_info i = info_of(&p, 0, ids[0]);
+    tern_assoc_info i = pair_assoc(&p, 0, ids[0]);
     tern_path stranger = p.path[0];
     stranger.remote.ip[3] = 99; /* 192.0.2.99 */
     chunks c;
@@ -989,17 +861,17 @@ static void sec8_4_other_peer_with_our_tag_is_ootb(void **state)
     put_abort(&c, 0); /* would end the association if it were taken as the peer's */
     snapshot before = snap(&p, 0, ids[0]);
     send_from(&p, 0, &stranger, i.local_vtag, &c);
-    assert_int_equal(stats_of(&p, 0).drops[TERN_DROP_OOTB], 1);
-    assert_int_equal(info_of(&p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
-    assert_int_equal(collect_from(&p, 0), 0); /* item 2 */
+    assert_int_equal(pair_stats(&p, 0).drops[TERN_DROP_OOTB], 1);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(pair_collect_from(&p, 0), 0); /* item 2 */
     chunks_init(&c);
     put_heartbeat(&c);
     send_from(&p, 0, &stranger, i.local_vtag, &c);
-    assert_int_equal(collect_from(&p, 0), 1); /* item 8, to the stranger */
-    assert_int_equal(only_chunk(&p.flight[0]).type, TERN_CHUNK_ABORT);
+    assert_int_equal(pair_collect_from(&p, 0), 1); /* item 8, to the stranger */
+    pair_expect_one(&p, 0, TERN_CHUNK_ABORT);
     assert_path_equal(&p.flight[0].path, &stranger);
     assert_int_equal(pkt_vtag(p.flight[0].data, p.flight[0].len), i.local_vtag);
-    tern_assoc_info after = info_of(&p, 0, ids[0]);
+    tern_assoc_info after = pair_assoc(&p, 0, ids[0]);
     assert_int_equal(after.state, TERN_STATE_ESTABLISHED);
     assert_memory_equal(&after.stats, &before.info.stats, sizeof after.stats);
     pair_free(&p);
@@ -1013,7 +885,7 @@ static size_t abort_packet(pair *p, tern_assoc_id id, uint8_t *pkt, size_t cap)
     chunks c;
     chunks_init(&c);
     put_abort(&c, 0);
-    return pair_craft(pkt, cap, 5001, 5000, info_of(p, 0, id).local_vtag, c.buf, c.w.len);
+    return pair_craft(pkt, cap, 5001, 5000, pair_assoc(p, 0, id).local_vtag, c.buf, c.w.len);
 }
 
 /* A packet to another SCTP port is not ours (TERN_DROP_PORT): an ABORT
@@ -1021,7 +893,7 @@ static size_t abort_packet(pair *p, tern_assoc_id id, uint8_t *pkt, size_t cap)
 static void sec8_5_packet_to_another_port_dropped(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
@@ -1045,7 +917,7 @@ static void sec8_5_packet_to_another_port_dropped(void **state)
 static void sec6_8_bad_checksum_dropped(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
@@ -1062,7 +934,7 @@ static void sec6_8_bad_checksum_dropped(void **state)
         assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_CHECKSUM, false);
     }
     pair_inject(&p, 0, good, n); /* control: the intact one ends it */
-    assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
     pair_free(&p);
 }
 
@@ -1074,7 +946,7 @@ static void sec6_8_bad_checksum_dropped(void **state)
 static void sec3_2_malformed_packet_not_processed(void **state)
 {
     (void)state;
-    seeded_rng rng[2];
+    pair_rng rng[2];
     pair p;
     start(&p, rng, false);
     tern_assoc_id ids[2];
@@ -1110,7 +982,7 @@ static void sec3_2_malformed_packet_not_processed(void **state)
     uint8_t pkt[64];
     size_t n = abort_packet(&p, ids[0], pkt, sizeof pkt);
     pair_inject(&p, 0, pkt, n); /* control */
-    assert_int_equal(stats_of(&p, 0).assocs_open, 0);
+    assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
     pair_free(&p);
 }
 
