@@ -241,8 +241,10 @@ void tern_assoc_timers_changed(tern_ep *ep, tern_assoc *a)
     tern_time d = TERN_TIME_NEVER;
     for (int t = 0; t < TERN_TIMER_COUNT; t++)
         if (a->timer[t] < d) d = a->timer[t];
-    for (unsigned i = 0; i < a->num_paths; i++)
+    for (unsigned i = 0; i < a->num_paths; i++) {
         if (a->paths[i].hb_deadline < d) d = a->paths[i].hb_deadline;
+        if (a->paths[i].t3_deadline < d) d = a->paths[i].t3_deadline;
+    }
     a->deadline = d;
     if (d == TERN_TIME_NEVER) {
         heap_remove(ep, a);
@@ -314,6 +316,7 @@ static void pending_remove(tern_ep *ep, tern_assoc *a)
 
 void tern_assoc_free(tern_ep *ep, tern_assoc *a)
 {
+    tern_data_stop(ep, a, true);
     heap_remove(ep, a);
     pending_remove(ep, a);
     vtag_unlink(ep, a);

@@ -29,6 +29,11 @@ TERN_EXPORT void tern_ep_config_default(tern_ep_config *cfg)
     cfg->path_max_retrans = 5;
     cfg->max_associations = 1024;
     cfg->event_queue_len = 256;
+    cfg->sndbuf = 1u << 20;
+    cfg->pmtu = 1500;
+    cfg->sack_delay = TERN_MSEC(200);
+    cfg->sack_freq = 2;
+    cfg->max_burst = TERN_CC_MAX_BURST;
 }
 
 static bool addrs_valid(const tern_ep_config *c)
@@ -47,7 +52,9 @@ static bool config_valid(const tern_ep_config *c)
            c->valid_cookie_life <= TERN_SEC(86400) && c->hb_interval <= TERN_SEC(86400) &&
            c->max_associations && c->max_associations <= (1u << 24) && c->event_queue_len &&
            c->event_queue_len <= (1u << 20) && c->num_local_addrs <= TERN_MAX_LOCAL_ADDRS &&
-           addrs_valid(c) && alloc_set == free_set && c->assoc_max_retrans && c->path_max_retrans;
+           addrs_valid(c) && alloc_set == free_set && c->assoc_max_retrans && c->path_max_retrans &&
+           c->sndbuf && c->pmtu >= 1280 && c->pmtu <= 65535 && c->sack_freq &&
+           c->sack_delay <= TERN_MSEC(500) && c->max_burst;
 }
 
 void *tern_ep_alloc(tern_ep *ep, size_t size)
@@ -138,12 +145,19 @@ TERN_EXPORT int tern_ep_new(const tern_ep_config *cfg, tern_ep **out)
     return 0;
 }
 
+static void return_lent(tern_ep *ep);
+
 TERN_EXPORT void tern_ep_free(tern_ep *ep)
 {
     if (!ep) return;
     for (size_t i = 0; ep->by_vtag && i < ep->nbuckets; i++)
         while (ep->by_vtag[i])
             tern_assoc_free(ep, ep->by_vtag[i]);
+    return_lent(ep);
+    for (uint32_t i = 0; ep->events && i < ep->ev_len; i++) { /* undelivered lent data */
+        tern_event *ev = &ep->events[(ep->ev_head + i) % ep->cfg.event_queue_len];
+        tern_ep_dealloc(ep, (void *)ev->data, ev->data ? ev->len : 0);
+    }
     tern_cookie_keys_clear(&ep->keys);
     tern_ep_dealloc(ep, ep->by_vtag, ep->nbuckets * sizeof *ep->by_vtag);
     tern_ep_dealloc(ep, ep->by_peer, ep->nbuckets * sizeof *ep->by_peer);
@@ -186,11 +200,12 @@ TERN_EXPORT int tern_ep_rotate_secret(tern_ep *ep, tern_time now)
 
 /* ---- events and statistics ------------------------------------------------ */
 
-void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, uint16_t cause)
+tern_event *tern_ep_event_slot(tern_ep *ep, enum tern_event_type type, const tern_assoc *a,
+                               uint16_t cause)
 {
     if (ep->ev_len == ep->cfg.event_queue_len) {
         ep->stats.events_dropped++;
-        return;
+        return NULL;
     }
     tern_event *ev = &ep->events[(ep->ev_head + ep->ev_len++) % ep->cfg.event_queue_len];
     memset(ev, 0, sizeof *ev);
@@ -201,14 +216,32 @@ void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, 
         ev->outbound_streams = a->outbound_streams;
         ev->inbound_streams = a->inbound_streams;
     }
+    return ev;
+}
+
+void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, uint16_t cause)
+{
+    tern_ep_event_slot(ep, type, a, cause);
+}
+
+/* The data lent with the last event polled goes back. */
+static void return_lent(tern_ep *ep)
+{
+    tern_ep_dealloc(ep, ep->lent_data, ep->lent_len);
+    ep->lent_data = NULL;
+    ep->lent_len = 0;
 }
 
 TERN_EXPORT int tern_ep_poll_event(tern_ep *ep, tern_event *ev)
 {
-    if (!ep || !ev || ep->ev_len == 0) return 0;
+    if (!ep || !ev) return 0;
+    return_lent(ep);
+    if (ep->ev_len == 0) return 0;
     *ev = ep->events[ep->ev_head];
     ep->ev_head = (ep->ev_head + 1) % ep->cfg.event_queue_len;
     ep->ev_len--;
+    ep->lent_data = (uint8_t *)ev->data;
+    ep->lent_len = ev->data ? ev->len : 0;
     return 1;
 }
 
@@ -245,10 +278,27 @@ TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_ass
     out->primary = a->primary;
     for (unsigned i = 0; i < a->num_paths; i++) {
         const tern_dest *d = &a->paths[i];
-        out->paths[i] =
-            (tern_path_info){d->path, d->state, d->srtt, d->rttvar, d->rto, d->error_count};
+        uint64_t flight = a->data_up ? tern_retransq_path_flight(&a->rq, (uint8_t)i) : 0;
+        out->paths[i] = (tern_path_info){d->path,
+                                         d->state,
+                                         d->srtt,
+                                         d->rttvar,
+                                         d->rto,
+                                         d->error_count,
+                                         d->pmtu,
+                                         d->cc.cwnd,
+                                         d->cc.ssthresh,
+                                         flight,
+                                         d->cc.in_fast_recovery};
     }
     out->stats = a->stats;
+    if (a->data_up) {
+        out->next_tsn = a->rq.next_tsn;
+        out->cum_tsn_ack = tern_tsn_map_cum_ack(&a->rmap);
+        out->send_queued = tern_sendq_bytes(&a->sendq);
+        out->recv_held = tern_reasm_bytes(&a->reasm);
+        out->a_rwnd = out->recv_held >= ep->cfg.rwnd ? 0 : ep->cfg.rwnd - (uint32_t)out->recv_held;
+    }
     return 0;
 }
 
@@ -295,9 +345,13 @@ static bool fire_timers(tern_ep *ep, tern_assoc *a, tern_time now)
     if (a->timer[TERN_T1] <= now && !tern_t1_expired(ep, a, now)) return false;
     if (a->timer[TERN_T5] <= now && !tern_t5_expired(ep, a)) return false;
     if (a->timer[TERN_T2] <= now && !tern_t2_expired(ep, a, now)) return false;
-    for (unsigned i = 0; i < a->num_paths; i++)
+    if (a->timer[TERN_TSACK] <= now && !tern_tsack_expired(ep, a, now)) return false;
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        if (a->paths[i].t3_deadline <= now && !tern_t3_expired(ep, a, &a->paths[i], now))
+            return false;
         if (a->paths[i].hb_deadline <= now && !tern_hb_timer(ep, a, &a->paths[i], now))
             return false;
+    }
     return true;
 }
 
@@ -308,7 +362,10 @@ TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)
     size_t budget = ep->heap_len;
     tern_assoc *a;
     while (budget-- && (a = tern_heap_top(ep)) != NULL && a->deadline <= now) {
-        if (fire_timers(ep, a, now)) tern_assoc_timers_changed(ep, a);
+        if (fire_timers(ep, a, now)) {
+            tern_assoc_timers_changed(ep, a);
+            tern_assoc_check(a);
+        }
     }
     return 0;
 }

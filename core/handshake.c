@@ -327,6 +327,7 @@ void tern_assoc_established(tern_ep *ep, tern_assoc *a, tern_time now)
     a->unrecognized = NULL;
     a->unrecognized_len = 0;
     tern_hb_start(ep, a, now);
+    tern_data_start(ep, a, now); /* on failure (memory) the association carries no data */
     tern_assoc_timers_changed(ep, a);
 }
 

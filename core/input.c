@@ -104,12 +104,8 @@ static bool handle_chunk(tern_ep *ep, tern_assoc *a, const tern_path *path,
         return *alive;
     case TERN_CHUNK_SHUTDOWN_COMPLETE: *alive = tern_handle_shutdown_complete(ep, a); return *alive;
     case TERN_CHUNK_ERROR: *alive = handle_error(ep, a, raw, now); return *alive;
-    case TERN_CHUNK_DATA:
-    case TERN_CHUNK_SACK:
-        /* Data transfer (§6) is the next part of the core; until then DATA
-         * and SACK are counted and dropped. */
-        tern_ep_drop(ep, a, TERN_DROP_STATE);
-        break;
+    case TERN_CHUNK_DATA: *alive = tern_handle_data(ep, a, raw, path, now); return *alive;
+    case TERN_CHUNK_SACK: tern_handle_sack(ep, a, raw, now); break;
     default: return unrecognized_chunk(ep, a, raw, rep);
     }
     return true;
@@ -143,8 +139,13 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
             return;
         }
     tern_shutdown_peer_packet(ep, a, now); /* the packet is the peer's (§9.2) */
-    while (alive && tern_chunk_next(&it, &raw) > 0)
+    bool had_data = false;
+    while (alive && tern_chunk_next(&it, &raw) > 0) {
+        had_data |= raw.type == TERN_CHUNK_DATA;
         if (!handle_chunk(ep, a, path, h, &raw, &rep, &alive, now)) break;
+    }
+    if (alive && had_data) tern_data_packet_done(ep, a, now);
+    if (alive) tern_assoc_check(a);
     if (alive && rep.w.len && a->state != TERN_STATE_COOKIE_WAIT) {
         tern_wbuf w;
         tern_ctrl_slot *slot =

@@ -6,7 +6,12 @@
 
 #include <tern/core.h>
 
+#include "core/cc.h"
 #include "core/cookie.h"
+#include "core/reasm.h"
+#include "core/retransq.h"
+#include "core/sendq.h"
+#include "core/tsn_map.h"
 #include "wire/chunk.h"
 
 #define TERN_EXPORT __attribute__((visibility("default")))
@@ -26,6 +31,10 @@ typedef struct tern_dest {
     bool hb_outstanding, hb_pending_send;
     uint64_t hb_nonce;
     tern_time hb_sent_at;
+    /* Data (§6.3, §7): T3-rtx and congestion control of this destination. */
+    tern_time t3_deadline;
+    uint32_t pmtu; /* IP MTU */
+    tern_cc cc;
     /* The endpoint's peer-address hash chain. */
     tern_assoc *owner;
     struct tern_dest *next_by_peer;
@@ -33,9 +42,10 @@ typedef struct tern_dest {
 
 /* Association-level timers; per-path ones live in tern_dest. */
 enum tern_timer {
-    TERN_T1, /* T1-init / T1-cookie (§5.1 A, C) */
-    TERN_T2, /* T2-shutdown (§9.2) */
-    TERN_T5, /* T5-shutdown-guard (§9.2) */
+    TERN_T1,    /* T1-init / T1-cookie (§5.1 A, C) */
+    TERN_T2,    /* T2-shutdown (§9.2) */
+    TERN_T5,    /* T5-shutdown-guard (§9.2) */
+    TERN_TSACK, /* delayed SACK (§6.2) */
     TERN_TIMER_COUNT
 };
 
@@ -47,6 +57,8 @@ enum tern_pending {
     TERN_SEND_SHUTDOWN = 1u << 3,
     TERN_SEND_SHUTDOWN_ACK = 1u << 4,
     TERN_SEND_HEARTBEAT = 1u << 5, /* see tern_dest.hb_pending_send */
+    TERN_SEND_SACK = 1u << 6,
+    TERN_SEND_DATA = 1u << 7, /* new or marked DATA may be sendable */
 };
 
 #define TERN_MAX_UNRECOGNIZED 256 /* bytes of INIT ACK parameters reported back */
@@ -80,6 +92,22 @@ struct tern_assoc {
     size_t unrecognized_len;
 
     tern_assoc_stats stats;
+
+    /* Data transfer (§6, §7): set up on entering ESTABLISHED (data.c). */
+    bool data_up;
+    tern_sendq sendq;
+    tern_retransq rq;
+    tern_tsn_map rmap;
+    tern_reasm reasm;
+    uint32_t last_a_rwnd;   /* the window our last SACK advertised */
+    uint8_t data_packets;   /* DATA packets received since our last SACK */
+    bool fast_rtx_now;      /* §7.2.4 3: one packet may ignore cwnd */
+    bool dry_owed;          /* data was sent since the last SENDER_DRY */
+    tern_reasm_msg rcv_msg; /* the message being read */
+    bool rcv_lent;
+    size_t rcv_off;
+    tern_assoc *next_readable;
+    bool on_readable_list;
 
     /* Endpoint bookkeeping. */
     tern_assoc *next_by_vtag, *next_by_id, *next_pending;
@@ -122,6 +150,10 @@ struct tern_ep {
 
     tern_event *events; /* ring, cfg.event_queue_len */
     uint32_t ev_head, ev_len;
+    uint8_t *lent_data; /* the data of the last event polled (TERN_EV_SEND_FAILED) */
+    size_t lent_len;
+
+    tern_assoc *readable_head, *readable_tail; /* associations with messages to read */
 };
 
 /* ---- ep.c -------------------------------------------------------------- */
@@ -134,6 +166,9 @@ void tern_ep_rotate_if_due(tern_ep *ep, tern_time now);
 /* A fresh local tag: non-zero (§5.3.1) and used by no other association. */
 uint32_t tern_ep_new_vtag(tern_ep *ep);
 void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, uint16_t cause);
+/* A queued event to fill in further, or NULL (counted) when the queue is full. */
+tern_event *tern_ep_event_slot(tern_ep *ep, enum tern_event_type type, const tern_assoc *a,
+                               uint16_t cause);
 /* Counts a drop on the endpoint and, when a is given, on the association. */
 void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why);
 
@@ -271,6 +306,41 @@ bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 void tern_hb_put(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, tern_time now);
 /* §8.1: counts one strike on the association; false if it ended. */
 bool tern_assoc_strike(tern_ep *ep, tern_assoc *a);
+
+/* ---- data.c, data_in.c, data_out.c: §6, §7 ------------------------------- */
+/* Sets up (or, after a restart, resets) the association's data state. */
+int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now);
+/* Frees it, raising TERN_EV_SEND_FAILED for messages not acknowledged. */
+void tern_data_stop(tern_ep *ep, tern_assoc *a, bool report);
+/* Queued or unacknowledged data left (§9.2 waits for none). */
+bool tern_data_outstanding(const tern_assoc *a);
+/* The cumulative TSN we acknowledge (SACK, SHUTDOWN). */
+uint32_t tern_data_cum_tsn_ack(const tern_assoc *a);
+/* Return false when the association was freed. */
+bool tern_handle_data(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, const tern_path *path,
+                      tern_time now);
+bool tern_handle_sack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now);
+/* The cum TSN ack of a SHUTDOWN acknowledges data like a SACK (§9.2). */
+void tern_data_shutdown_ack_point(tern_ep *ep, tern_assoc *a, uint32_t cum_tsn, tern_time now);
+/* After all chunks of a packet with DATA: schedule or owe the SACK (§6.2). */
+void tern_data_packet_done(tern_ep *ep, tern_assoc *a, tern_time now);
+/* Writes a SACK into w if one is owed (or, ride_along, merely pending). */
+bool tern_sack_put_owed(tern_ep *ep, tern_assoc *a, tern_wbuf *w, bool ride_along);
+/* Appends DATA chunks for the primary path while §6.1 rules A-D allow, up
+ * to limit bytes of packet; the number written. */
+unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_wbuf *w, size_t limit, tern_time now);
+bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
+bool tern_tsack_expired(tern_ep *ep, tern_assoc *a, tern_time now);
+/* The largest SCTP packet for path d (its PMTU minus IP and UDP headers). */
+size_t tern_dest_packet_limit(const tern_dest *d);
+/* §6.2: a window update is owed when reading opened the window enough. */
+void tern_data_window_update(tern_ep *ep, tern_assoc *a);
+/* Debug builds: the association's data invariants; aborts when broken. */
+void tern_assoc_check(const tern_assoc *a);
+/* An event for a message that will never be acknowledged (data copied). */
+void tern_ep_event_failed(tern_ep *ep, const tern_assoc *a, const tern_msg *m, bool unsent);
+void tern_readable_add(tern_ep *ep, tern_assoc *a);
+void tern_readable_remove(tern_ep *ep, tern_assoc *a);
 
 /* ---- ootb.c: §8.4 ---------------------------------------------------------- */
 void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,

@@ -17,12 +17,6 @@ static void count_packet_out(tern_ep *ep, const uint8_t *pkt, size_t len)
         ep->stats.chunks_out[raw.type]++;
 }
 
-/* The cumulative TSN of what we received: nothing yet, until data transfer. */
-static uint32_t cum_tsn_ack(const tern_assoc *a)
-{
-    return a->peer_initial_tsn - 1;
-}
-
 static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks)
 {
     if (w->err) { /* cannot fit the caller's buffer: nothing is sent */
@@ -57,7 +51,7 @@ static unsigned put_primary_chunks(tern_ep *ep, tern_assoc *a, tern_wbuf *w, ter
         n++;
     }
     if (a->pending & TERN_SEND_SHUTDOWN) {
-        tern_shutdown_put(w, cum_tsn_ack(a));
+        tern_shutdown_put(w, tern_data_cum_tsn_ack(a));
         n++;
     }
     if (a->pending & TERN_SEND_SHUTDOWN_ACK) {
@@ -100,7 +94,17 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     tern_wbuf_init(&w, buf, cap);
     tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, a->peer_vtag);
     unsigned n = put_primary_chunks(ep, a, &w, now);
-    if (n) {
+    /* §6.10: then SACK and DATA, within the path MTU. */
+    size_t limit = tern_dest_packet_limit(p);
+    if (!w.err && w.len <= limit && limit < w.cap) w.cap = limit;
+    unsigned data = 0;
+    if (!w.err) {
+        bool data_possible = a->pending & TERN_SEND_DATA;
+        n += tern_sack_put_owed(ep, a, &w, data_possible);
+        if (data_possible) data = tern_data_fill(ep, a, &w, w.cap, now);
+        if (!data) a->pending &= ~(unsigned)TERN_SEND_DATA;
+    }
+    if (n || data) {
         *path = p->path;
         return finish(ep, a, &w, n);
     }

@@ -9,6 +9,8 @@ void tern_dest_init(tern_ep *ep, tern_dest *d)
     d->srtt = d->rttvar = 0;
     d->error_count = 0;
     d->hb_deadline = TERN_TIME_NEVER;
+    d->t3_deadline = TERN_TIME_NEVER;
+    d->pmtu = ep->cfg.pmtu;
 }
 
 static tern_time clamp_rto(const tern_ep *ep, tern_time rto)

@@ -38,10 +38,11 @@ static void start_t2(tern_ep *ep, tern_assoc *a, tern_time now, unsigned what)
     tern_assoc_want_output(ep, a, what);
 }
 
-/* Nothing is outstanding yet: data transfer (a later part) adds the wait
- * for queued and unacknowledged DATA here. */
+/* §9.2: SHUTDOWN-PENDING and SHUTDOWN-RECEIVED wait until every queued
+ * and outstanding DATA chunk is acknowledged. */
 void tern_shutdown_progress(tern_ep *ep, tern_assoc *a, tern_time now)
 {
+    if (tern_data_outstanding(a)) return;
     if (a->state == TERN_STATE_SHUTDOWN_PENDING) {
         a->state = TERN_STATE_SHUTDOWN_SENT;
         start_t2(ep, a, now, TERN_SEND_SHUTDOWN);
@@ -60,6 +61,8 @@ void tern_handle_shutdown(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
         tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
         return;
     }
+    if (a->state >= TERN_STATE_ESTABLISHED) /* §9.2: its cum TSN ack acknowledges data */
+        tern_data_shutdown_ack_point(ep, a, s.cum_tsn_ack, now);
     switch (a->state) {
     case TERN_STATE_ESTABLISHED:
     case TERN_STATE_SHUTDOWN_PENDING:

@@ -13,6 +13,7 @@ TERN_EXPORT const char *tern_strerror(int err)
     case TERN_ENOENT: return "no such association";
     case TERN_ESTATE: return "not allowed in the association's current state";
     case TERN_EEXIST: return "an association with that peer already exists";
+    case TERN_EAGAIN: return "buffer full: try again later";
     case TERN_EWIRE_SHORT: return "packet shorter than the SCTP common header";
     case TERN_EWIRE_CHUNK_LEN: return "chunk length below 4";
     case TERN_EWIRE_TRUNCATED: return "chunk runs past the end of the packet";

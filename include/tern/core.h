@@ -79,6 +79,14 @@ typedef struct tern_ep_config {
     uint32_t max_associations;               /* further COOKIE ECHOs get ABORT (Out of Resource) */
     uint32_t event_queue_len;                /* events kept before new ones are dropped (counted) */
     bool blackhole;                          /* never answer out-of-the-blue packets (§8.4) */
+    /* Data transfer (§6, §7). */
+    uint32_t sndbuf;      /* per association: queued + unacknowledged message bytes (1 MiB) */
+    uint32_t pmtu;        /* IP MTU assumed for a new path, bytes (1500; ≥ 1280) */
+    bool nodelay;         /* send small messages at once (no Nagle-like wait for acks) */
+    tern_time sack_delay; /* delayed SACK (§6.2): 200 ms; 0 acknowledges every packet */
+    uint8_t sack_freq;    /* a SACK at least every this many DATA packets (2) */
+    uint8_t max_burst;    /* §16 Max.Burst (4) */
+    uint32_t pd_point;    /* partial delivery point, bytes (0: rwnd / 2) */
     /* Cryptographically secure random bytes (tags, TSNs, cookie secret,
      * heartbeat nonces, jitter). NULL: OpenSSL's RAND_bytes. Returns 0 on
      * success. Tests pass a seeded generator for reproducible runs. */
@@ -133,6 +141,56 @@ int tern_ep_shutdown(tern_ep *ep, tern_assoc_id id, tern_time now);
 int tern_ep_abort(tern_ep *ep, tern_assoc_id id, const void *reason, size_t reason_len,
                   tern_time now);
 
+/* ---- Data (RFC 9260 §6) ----------------------------------------------- */
+
+/* tern_sndinfo.flags */
+#define TERN_SEND_UNORDERED 0x01u /* unordered delivery, U bit (§6.6) */
+#define TERN_SEND_SACK_NOW  0x02u /* ask the peer to SACK at once: I bit (RFC 7053) */
+#define TERN_SEND_MORE      0x04u /* not the end of the record: the next send continues it */
+
+typedef struct tern_sndinfo {
+    uint16_t stream;  /* < the negotiated outbound streams */
+    uint32_t ppid;    /* payload protocol identifier, host order */
+    uint32_t flags;   /* TERN_SEND_* */
+    uint64_t context; /* the caller's, echoed in TERN_EV_SEND_FAILED */
+} tern_sndinfo;
+
+/* Queues one message (copied in; at most sndbuf bytes). It goes out as
+ * congestion and flow control allow (§6.1), fragmented to the path MTU
+ * (§6.9). Errors, nothing queued: TERN_EINVAL (NULL, len 0, stream out of
+ * range, unknown flags, a record continued with another U flag),
+ * TERN_ENOENT, TERN_ESTATE (not ESTABLISHED: not up yet, or shutting down,
+ * §9.2), TERN_EAGAIN (the send buffer is full: retry after acknowledgements;
+ * TERN_EV_SEND_BUFFER_LOW tells when). */
+int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *info, const void *data,
+                 size_t len, tern_time now);
+
+/* TERN_EV_SEND_BUFFER_LOW fires when the association's queued plus
+ * unacknowledged bytes fall to threshold or below (0: never, the default).
+ * Errors: TERN_ENOENT. */
+int tern_ep_set_buffer_low(tern_ep *ep, tern_assoc_id id, size_t threshold);
+
+/* tern_rcvinfo.flags */
+#define TERN_RCV_UNORDERED 0x01u /* sent unordered (§6.6) */
+#define TERN_RCV_EOR       0x02u /* this read ends the message */
+#define TERN_RCV_PARTIAL   0x04u /* delivered before the whole message arrived (partial delivery) */
+
+typedef struct tern_rcvinfo {
+    tern_assoc_id assoc;
+    uint16_t stream, ssn;
+    uint32_t tsn;  /* of the message's first chunk */
+    uint32_t ppid; /* host order */
+    uint32_t flags;
+} tern_rcvinfo;
+
+/* Copies the next delivered message of any association, or the next part
+ * of it, into buf: the number of bytes (> 0), or 0 when nothing is ready.
+ * A message longer than cap comes in several reads, the last with
+ * TERN_RCV_EOR. Reading frees receive window (§6.2), which may owe the peer
+ * a window update: call tern_ep_output after. Errors: TERN_EINVAL (NULL,
+ * cap 0). */
+long tern_ep_recv(tern_ep *ep, tern_rcvinfo *info, void *buf, size_t cap, tern_time now);
+
 /* Makes a new cookie secret current; cookies signed with the previous one
  * stay valid for one valid_cookie_life. Errors: TERN_ENOMEM (no randomness). */
 int tern_ep_rotate_secret(tern_ep *ep, tern_time now);
@@ -169,7 +227,10 @@ typedef struct tern_assoc_stats {
     uint64_t packets_in, packets_out;
     uint64_t ctrl_chunks_in, ctrl_chunks_out; /* every chunk that is not DATA/I-DATA */
     uint64_t data_chunks_in, data_chunks_out;
-    uint32_t t1_expired, t2_expired, t5_expired;
+    uint32_t t1_expired, t2_expired, t5_expired, t3_expired;
+    uint64_t messages_in, messages_out; /* delivered to the user / queued by the user */
+    uint64_t retransmits, fast_retransmits;
+    uint64_t sacks_in, sacks_out, dup_tsns_in;
     uint32_t hb_sent, hb_acked, hb_received;
     uint32_t drops[TERN_DROP_MAX];
 } tern_assoc_stats;
@@ -186,6 +247,9 @@ typedef struct tern_path_info {
     enum tern_path_state state;
     tern_time srtt, rttvar, rto; /* srtt 0 until the first measurement */
     uint32_t error_count;
+    uint32_t pmtu;                   /* IP MTU */
+    uint64_t cwnd, ssthresh, flight; /* §7.2, bytes */
+    bool fast_recovery;
 } tern_path_info;
 
 typedef struct tern_assoc_info {
@@ -197,6 +261,10 @@ typedef struct tern_assoc_info {
     uint32_t peer_rwnd;
     uint16_t outbound_streams, inbound_streams; /* negotiated (§5.1.1) */
     uint32_t error_count;                       /* association error counter (§8.1) */
+    uint32_t next_tsn, cum_tsn_ack;             /* ours; and what we acknowledge */
+    size_t send_queued;                         /* queued + unacknowledged message bytes */
+    size_t recv_held;                           /* received bytes not yet read */
+    uint32_t a_rwnd;                            /* what we advertise now */
     uint8_t peer_ext[32]; /* chunk types in the peer's Supported Extensions (bitmap) */
     uint8_t num_paths, primary;
     tern_path_info paths[TERN_MAX_PATHS];
@@ -215,7 +283,14 @@ enum tern_event_type {
     TERN_EV_SHUTDOWN_COMPLETE, /* graceful shutdown finished; the association is gone */
     TERN_EV_CANT_START,        /* the handshake failed (Max.Init.Retransmits, ABORT) */
     TERN_EV_REMOTE_ERROR,      /* an ERROR chunk arrived; cause holds its first cause code */
+    TERN_EV_SEND_FAILED,       /* the association ended with this message not (all)
+                                  acknowledged: stream, ppid, context, data, len, flags */
+    TERN_EV_SENDER_DRY,        /* everything sent is acknowledged and nothing is queued */
+    TERN_EV_SEND_BUFFER_LOW,   /* queued + unacknowledged bytes fell to the threshold */
 };
+
+/* tern_event.flags for TERN_EV_SEND_FAILED */
+#define TERN_FAILED_UNSENT 0x01u /* no part of it was ever sent */
 
 typedef struct tern_event {
     enum tern_event_type type;
@@ -223,6 +298,13 @@ typedef struct tern_event {
     uint16_t cause;            /* error cause code, when one applies */
     uint16_t outbound_streams; /* negotiated, for COMM_UP and RESTART */
     uint16_t inbound_streams;
+    /* TERN_EV_SEND_FAILED: the message as sent. data is lent: valid until the
+     * next tern_ep_poll_event or tern_ep_free. */
+    uint16_t stream;
+    uint32_t ppid, flags;
+    uint64_t context;
+    const uint8_t *data;
+    size_t len;
 } tern_event;
 
 /* 1 and *ev filled, or 0 when the queue is empty. */

@@ -20,6 +20,7 @@ enum tern_error {
     TERN_ENOENT = -5, /* no such association */
     TERN_ESTATE = -6, /* not allowed in the association's current state */
     TERN_EEXIST = -7, /* an association with that peer already exists */
+    TERN_EAGAIN = -8, /* a buffer is full: try again later */
 
     /* Wire decoding errors: the input is not a well-formed SCTP packet. */
     TERN_EWIRE_SHORT = -100,        /* packet shorter than the 12-byte common header */

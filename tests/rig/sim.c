@@ -729,6 +729,9 @@ const char *sim_event_name(enum tern_event_type type)
     case TERN_EV_SHUTDOWN_COMPLETE: return "SHUTDOWN_COMPLETE";
     case TERN_EV_CANT_START: return "CANT_START";
     case TERN_EV_REMOTE_ERROR: return "REMOTE_ERROR";
+    case TERN_EV_SEND_FAILED: return "SEND_FAILED";
+    case TERN_EV_SENDER_DRY: return "SENDER_DRY";
+    case TERN_EV_SEND_BUFFER_LOW: return "SEND_BUFFER_LOW";
     }
     return "?";
 }

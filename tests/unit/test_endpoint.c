@@ -896,7 +896,8 @@ static void design3_assoc_info_unknown_id(void **state)
 static void design5_strerror_texts(void **state)
 {
     (void)state;
-    const int codes[] = {TERN_ENOENT, TERN_ESTATE, TERN_EEXIST, TERN_EINVAL, TERN_ENOMEM};
+    const int codes[] = {TERN_ENOENT, TERN_ESTATE, TERN_EEXIST,
+                         TERN_EAGAIN, TERN_EINVAL, TERN_ENOMEM};
     const char *unknown = tern_strerror(-9999);
     assert_non_null(unknown);
     assert_string_equal(unknown, "unknown error");

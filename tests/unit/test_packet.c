@@ -264,6 +264,7 @@ static void strerror_names_every_code(void **state)
                          TERN_ENOENT,
                          TERN_ESTATE,
                          TERN_EEXIST,
+                         TERN_EAGAIN,
                          TERN_EWIRE_SHORT,
                          TERN_EWIRE_CHUNK_LEN,
                          TERN_EWIRE_TRUNCATED,

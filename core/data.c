@@ -1,0 +1,279 @@
+/* Data transfer (RFC 9260 §6, §7) on an association: setting up and
+ * tearing down the blocks (sendq, retransq, tsn_map, reasm, a tern_cc per
+ * destination), the user's send and receive calls, the events about data,
+ * and the invariant check run by every public entry point in debug builds.
+ * Receiving DATA is in data_in.c, sending it in data_out.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core/mem.h"
+#include "wire/serial.h"
+
+#define DUP_TSNS_PER_SACK 32 /* reported per SACK (§6.2); more are counted, not listed */
+
+/* TSNs tracked past the cumulative ack: enough for the receive window in
+ * chunks of 256 bytes, at least 256, at most 2^16 (the reach of a gap
+ * block's 16-bit offsets). */
+static uint32_t tsn_capacity(uint32_t rwnd)
+{
+    uint32_t want = rwnd / 256, cap = 256;
+    while (cap < want && cap < 65536)
+        cap *= 2;
+    return cap;
+}
+
+static void init_dest_cc(tern_dest *d, tern_time now)
+{
+    bool v6 = d->path.remote.family == TERN_AF_INET6;
+    tern_cc_init(&d->cc, tern_cc_pmdcs(d->pmtu, v6, d->path.encaps_port != 0), v6, now);
+    d->t3_deadline = TERN_TIME_NEVER;
+}
+
+int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    if (a->data_up) tern_data_stop(ep, a, true); /* a restart (§5.2.4 A) */
+    const tern_allocator *al = &ep->cfg.alloc;
+    tern_reasm_config rc = {a->inbound_streams, 2 * (size_t)ep->cfg.rwnd + 65536,
+                            ep->cfg.pd_point ? ep->cfg.pd_point : ep->cfg.rwnd / 2};
+    int rc1 = tern_sendq_init(&a->sendq, al, a->outbound_streams, ep->cfg.sndbuf, TERN_SCHED_RR);
+    if (rc1) return rc1;
+    int rc2 = tern_retransq_init(&a->rq, &a->sendq, a->local_initial_tsn, a->peer_rwnd, 16);
+    int rc3 = rc2 ? rc2
+                  : tern_tsn_map_init(&a->rmap, al, a->peer_initial_tsn, tsn_capacity(ep->cfg.rwnd),
+                                      DUP_TSNS_PER_SACK);
+    int rc4 = rc3 ? rc3 : tern_reasm_init(&a->reasm, al, &rc);
+    if (rc4) {
+        if (!rc3) tern_tsn_map_free(&a->rmap);
+        tern_sendq_free(&a->sendq, NULL, NULL);
+        return rc4;
+    }
+    for (unsigned i = 0; i < a->num_paths; i++)
+        init_dest_cc(&a->paths[i], now);
+    a->last_a_rwnd = ep->cfg.rwnd;
+    a->data_packets = 0;
+    a->fast_rtx_now = a->dry_owed = a->rcv_lent = false;
+    a->rcv_off = 0;
+    a->data_up = true;
+    return 0;
+}
+
+typedef struct failed_ctx {
+    tern_ep *ep;
+    const tern_assoc *a;
+} failed_ctx;
+
+static void report_failed(void *ctx, const tern_msg *m, bool unsent)
+{
+    failed_ctx *f = ctx;
+    tern_ep_event_failed(f->ep, f->a, m, unsent);
+}
+
+void tern_data_stop(tern_ep *ep, tern_assoc *a, bool report)
+{
+    if (!a->data_up) return;
+    failed_ctx f = {ep, a};
+    tern_msg_report_fn *fn = report ? report_failed : NULL;
+    tern_retransq_free(&a->rq, fn, &f);
+    tern_sendq_free(&a->sendq, fn, &f);
+    tern_tsn_map_free(&a->rmap);
+    tern_reasm_free(&a->reasm);
+    tern_readable_remove(ep, a);
+    a->rcv_lent = false;
+    a->data_up = false;
+    for (unsigned i = 0; i < a->num_paths; i++)
+        a->paths[i].t3_deadline = TERN_TIME_NEVER;
+    a->timer[TERN_TSACK] = TERN_TIME_NEVER;
+}
+
+bool tern_data_outstanding(const tern_assoc *a)
+{
+    return a->data_up && (!tern_sendq_empty(&a->sendq) || !tern_retransq_empty(&a->rq));
+}
+
+uint32_t tern_data_cum_tsn_ack(const tern_assoc *a)
+{
+    return a->data_up ? tern_tsn_map_cum_ack(&a->rmap) : a->peer_initial_tsn - 1;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+void tern_ep_event_failed(tern_ep *ep, const tern_assoc *a, const tern_msg *m, bool unsent)
+{
+    uint8_t *copy = m->len ? tern_ep_alloc(ep, m->len) : NULL;
+    if (m->len && !copy) {
+        ep->stats.events_dropped++;
+        return;
+    }
+    if (copy) memcpy(copy, m->data, m->len);
+    tern_event *ev = tern_ep_event_slot(ep, TERN_EV_SEND_FAILED, a, 0);
+    if (!ev) {
+        tern_ep_dealloc(ep, copy, m->len);
+        return;
+    }
+    ev->stream = m->stream;
+    ev->ppid = m->ppid;
+    ev->context = m->context;
+    ev->flags = unsent ? TERN_FAILED_UNSENT : 0;
+    ev->data = copy;
+    ev->len = m->len;
+}
+
+/* ---- the readable list ------------------------------------------------------ */
+
+void tern_readable_add(tern_ep *ep, tern_assoc *a)
+{
+    if (a->on_readable_list) return;
+    a->on_readable_list = true;
+    a->next_readable = NULL;
+    if (ep->readable_tail)
+        ep->readable_tail->next_readable = a;
+    else
+        ep->readable_head = a;
+    ep->readable_tail = a;
+}
+
+void tern_readable_remove(tern_ep *ep, tern_assoc *a)
+{
+    if (!a->on_readable_list) return;
+    tern_assoc *prev = NULL;
+    for (tern_assoc *p = ep->readable_head; p; prev = p, p = p->next_readable)
+        if (p == a) {
+            if (prev)
+                prev->next_readable = a->next_readable;
+            else
+                ep->readable_head = a->next_readable;
+            if (ep->readable_tail == a) ep->readable_tail = prev;
+            break;
+        }
+    a->on_readable_list = false;
+}
+
+/* ---- the user's calls ------------------------------------------------------- */
+
+TERN_EXPORT int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *info,
+                             const void *data, size_t len, tern_time now)
+{
+    if (!ep || !info || !data || len == 0 ||
+        (info->flags & ~(uint32_t)(TERN_SEND_UNORDERED | TERN_SEND_SACK_NOW | TERN_SEND_MORE)))
+        return TERN_EINVAL;
+    tern_assoc *a = tern_assoc_by_id(ep, id);
+    if (!a) return TERN_ENOENT;
+    /* §9.2: no new data once a shutdown began; none before the handshake ends. */
+    if (a->state != TERN_STATE_ESTABLISHED || !a->data_up) return TERN_ESTATE;
+    if (info->stream >= a->outbound_streams) return TERN_EINVAL;
+    tern_send_info si = {info->stream, info->ppid, 0, info->context};
+    if (info->flags & TERN_SEND_UNORDERED) si.flags |= TERN_MSG_UNORDERED;
+    if (info->flags & TERN_SEND_SACK_NOW) si.flags |= TERN_MSG_SACK_NOW;
+    if (info->flags & TERN_SEND_MORE) si.flags |= TERN_MSG_MORE;
+    size_t before = tern_sendq_bytes(&a->sendq);
+    int rc = tern_sendq_enqueue(&a->sendq, &si, data, len);
+    if (rc == TERN_ENOMEM && before + len > ep->cfg.sndbuf) rc = TERN_EAGAIN;
+    if (rc) return rc;
+    a->stats.messages_out++;
+    a->dry_owed = true;
+    tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+    (void)now;
+    tern_assoc_check(a);
+    return 0;
+}
+
+TERN_EXPORT int tern_ep_set_buffer_low(tern_ep *ep, tern_assoc_id id, size_t threshold)
+{
+    if (!ep) return TERN_EINVAL;
+    tern_assoc *a = tern_assoc_by_id(ep, id);
+    if (!a || !a->data_up) return a ? TERN_ESTATE : TERN_ENOENT;
+    tern_sendq_set_low_threshold(&a->sendq, threshold);
+    return 0;
+}
+
+TERN_EXPORT long tern_ep_recv(tern_ep *ep, tern_rcvinfo *info, void *buf, size_t cap, tern_time now)
+{
+    (void)now;
+    if (!ep || !info || !buf || cap == 0) return TERN_EINVAL;
+    /* Bounded: each association on the list is looked at once. */
+    while (ep->readable_head) {
+        tern_assoc *a = ep->readable_head;
+        if (!a->rcv_lent) {
+            if (tern_reasm_next(&a->reasm, &a->rcv_msg) != 1) {
+                tern_readable_remove(ep, a);
+                continue;
+            }
+            a->rcv_lent = true;
+            a->rcv_off = 0;
+        }
+        const tern_reasm_msg *m = &a->rcv_msg;
+        size_t n = tern_reasm_msg_copy(m, a->rcv_off, buf, cap);
+        a->rcv_off += n;
+        memset(info, 0, sizeof *info);
+        info->assoc = a->id;
+        info->stream = m->stream;
+        info->ssn = (uint16_t)m->sn;
+        info->tsn = m->first_tsn;
+        info->ppid = m->ppid;
+        if (m->flags & TERN_REASM_UNORDERED) info->flags |= TERN_RCV_UNORDERED;
+        if (m->flags & TERN_REASM_PARTIAL) info->flags |= TERN_RCV_PARTIAL;
+        if (a->rcv_off == m->len) {
+            if (m->flags & TERN_REASM_END) {
+                info->flags |= TERN_RCV_EOR;
+                a->stats.messages_in++;
+            }
+            tern_reasm_release(&a->reasm);
+            a->rcv_lent = false;
+            if (!tern_reasm_has_ready(&a->reasm)) tern_readable_remove(ep, a);
+            tern_data_window_update(ep, a);
+        }
+        tern_assoc_check(a);
+        return (long)n;
+    }
+    return 0;
+}
+
+/* ---- invariants ----------------------------------------------------------------- */
+
+#ifndef NDEBUG
+/* The core prints nothing: a debugger shows `what` in the aborting frame. */
+static void broken(const tern_assoc *a, const char *volatile what)
+{
+    (void)a;
+    (void)what;
+    abort();
+}
+#endif
+
+void tern_assoc_check(const tern_assoc *a)
+{
+#ifndef NDEBUG
+    if (!a || !a->data_up) return;
+    const tern_retransq *rq = &a->rq;
+    size_t flight = 0, outstanding = 0, path_flight[TERN_MAX_PATHS] = {0};
+    uint32_t marked = 0, gap = 0;
+    for (uint32_t i = 0; i < rq->count; i++) {
+        const tern_rtx_chunk *c = &rq->ring[(rq->head + i) & (rq->cap - 1)];
+        if (c->state & TERN_RTX_IN_FLIGHT) {
+            size_t units = c->chunk.len + rq->chunk_overhead;
+            flight += units;
+            outstanding += c->chunk.len;
+            if (c->path >= TERN_MAX_PATHS) broken(a, "record path");
+            path_flight[c->path] += units;
+        }
+        if (c->state & TERN_RTX_MARKED) marked++;
+        if (c->state & TERN_RTX_GAP_ACKED) gap++;
+        if ((c->state & TERN_RTX_IN_FLIGHT) && (c->state & (TERN_RTX_MARKED | TERN_RTX_GAP_ACKED)))
+            broken(a, "in flight and marked or acked");
+    }
+    if (flight != rq->flight || outstanding != rq->outstanding) broken(a, "flight");
+    for (unsigned p = 0; p < TERN_MAX_PATHS; p++)
+        if (path_flight[p] != rq->path_flight[p]) broken(a, "path flight");
+    if (marked != rq->marked || gap != rq->gap_acked) broken(a, "marks");
+    if (tern_sn32_diff(rq->next_tsn, rq->cum_ack) != (int32_t)rq->count + 1)
+        broken(a, "tsn window");
+    if (a->sendq.unsent_bytes > a->sendq.bytes || a->sendq.bytes > a->sendq.max_bytes)
+        broken(a, "send queue bytes");
+    if (tern_sn32_lt(tern_tsn_map_highest(&a->rmap), tern_tsn_map_cum_ack(&a->rmap)))
+        broken(a, "receive map");
+    if (tern_reasm_bytes(&a->reasm) > a->reasm.max_mem) broken(a, "reassembly memory");
+#else
+    (void)a;
+#endif
+}

@@ -1,0 +1,217 @@
+/* Sending DATA (RFC 9260 §6.1, §6.3, §6.9, §6.10, §7.2): which chunks go
+ * into the next packet (retransmissions first, then new data, within the
+ * peer's window and the path's congestion window, Max.Burst, and a
+ * Nagle-like wait for small messages), SACK processing (§6.2.1) and the
+ * T3-rtx timer (§6.3.2, §6.3.3). */
+#include "core/internal.h"
+#include "wire/serial.h"
+
+#define DATA_HEADER_LEN 16 /* §3.3.1 */
+
+size_t tern_dest_packet_limit(const tern_dest *d)
+{
+    size_t ip = d->path.remote.family == TERN_AF_INET6 ? 40 : 20;
+    size_t udp = d->path.encaps_port ? 8 : 0;
+    return d->pmtu > ip + udp + 64 ? d->pmtu - ip - udp : 64;
+}
+
+static void start_t3(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
+{
+    d->t3_deadline = now + d->rto;
+    tern_assoc_timers_changed(ep, a);
+}
+
+/* ---- SACK (§6.2.1) ------------------------------------------------------ */
+
+/* What a SACK (or a SHUTDOWN's cum ack) did for congestion control, the
+ * timers and the user. */
+static void after_ack(tern_ep *ep, tern_assoc *a, const tern_sack_result *res,
+                      const size_t flight_before[TERN_MAX_PATHS], uint32_t cum, tern_time now)
+{
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        if (res->rtt_valid & (1u << i)) tern_dest_rtt_sample(ep, d, res->rtt[i]);
+        size_t after = tern_retransq_path_flight(&a->rq, (uint8_t)i);
+        tern_cc_ack ack = {res->acked[i], flight_before[i], after, cum};
+        tern_cc_on_sack(&d->cc, &ack);
+        if (res->acked[i]) d->error_count = 0; /* §8.3: data acknowledged */
+        if (res->fast_rtx_paths & (1u << i) &&
+            tern_cc_on_fast_retransmit(&d->cc, tern_retransq_highest_tsn(&a->rq)))
+            a->fast_rtx_now = true;
+        /* §6.3.2 R2, R3: stop T3 with nothing outstanding; restart it when
+         * the earliest outstanding TSN was acknowledged. */
+        if (after == 0)
+            d->t3_deadline = TERN_TIME_NEVER;
+        else if (res->cum_advanced || res->acked[i] || (res->renege_paths & (1u << i)) ||
+                 d->t3_deadline == TERN_TIME_NEVER)
+            d->t3_deadline = now + d->rto;
+    }
+    if (res->acked_total) a->error_count = 0; /* §8.1 */
+    a->stats.fast_retransmits += res->fast_rtx;
+    /* "Buffered amount low" only when the user set a threshold. */
+    if (tern_sendq_take_low(&a->sendq) && a->sendq.low_threshold)
+        tern_ep_event(ep, TERN_EV_SEND_BUFFER_LOW, a, 0);
+    if (a->dry_owed && !tern_data_outstanding(a)) {
+        a->dry_owed = false;
+        tern_ep_event(ep, TERN_EV_SENDER_DRY, a, 0);
+    }
+    if (!tern_data_outstanding(a)) tern_shutdown_progress(ep, a, now);
+    tern_assoc_timers_changed(ep, a);
+    tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+}
+
+static void ack(tern_ep *ep, tern_assoc *a, const tern_sack *sack, tern_time now)
+{
+    size_t flight_before[TERN_MAX_PATHS];
+    bool recovery = false;
+    for (unsigned i = 0; i < TERN_MAX_PATHS; i++)
+        flight_before[i] = tern_retransq_path_flight(&a->rq, (uint8_t)i);
+    for (unsigned i = 0; i < a->num_paths; i++)
+        recovery |= a->paths[i].cc.in_fast_recovery;
+    tern_sack_result res;
+    tern_retransq_sack(&a->rq, sack, recovery, now, &res);
+    if (res.ignored) return;
+    if (res.invalid) { /* acknowledges what we never sent */
+        tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
+        return;
+    }
+    after_ack(ep, a, &res, flight_before, sack->cum_tsn_ack, now);
+}
+
+bool tern_handle_sack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now)
+{
+    tern_sack s;
+    if (!a->data_up) {
+        tern_ep_drop(ep, a, TERN_DROP_STATE);
+        return true;
+    }
+    if (tern_sack_decode(raw, &s) != 0) {
+        tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
+        return true;
+    }
+    a->stats.sacks_in++;
+    ack(ep, a, &s, now);
+    return true;
+}
+
+void tern_data_shutdown_ack_point(tern_ep *ep, tern_assoc *a, uint32_t cum_tsn, tern_time now)
+{
+    if (!a->data_up) return;
+    /* §9.2: the cumulative ack, with the window unchanged. */
+    tern_sack s = {
+        cum_tsn, (uint32_t)(tern_retransq_peer_rwnd(&a->rq) + a->rq.outstanding), 0, 0, NULL, NULL};
+    ack(ep, a, &s, now);
+}
+
+/* ---- T3-rtx (§6.3.3) ----------------------------------------------------- */
+
+bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
+{
+    a->stats.t3_expired++;
+    d->t3_deadline = TERN_TIME_NEVER;
+    uint8_t idx = (uint8_t)(d - a->paths);
+    if (tern_retransq_path_flight(&a->rq, idx) == 0 && !a->rq.marked) return true;
+    tern_cc_on_t3_expired(&d->cc);         /* E1, §7.2.3 */
+    tern_dest_backoff(ep, d);              /* E2 */
+    tern_retransq_t3_expired(&a->rq, idx); /* E3 */
+    if (++d->error_count > ep->cfg.path_max_retrans) d->state = TERN_PATH_INACTIVE; /* §8.2 */
+    if (!tern_assoc_strike(ep, a)) return false;                                    /* §8.1 */
+    d->t3_deadline = now + d->rto;
+    tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+    return true;
+}
+
+/* ---- filling a packet ------------------------------------------------------ */
+
+static bool may_send_data(const tern_assoc *a)
+{
+    return a->data_up &&
+           (a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
+            a->state == TERN_STATE_SHUTDOWN_RECEIVED);
+}
+
+static void put_chunk(tern_wbuf *w, const tern_chunk_desc *c, uint32_t tsn)
+{
+    tern_data d = {c->flags,       tsn,
+                   c->msg->stream, tern_msg_ssn(c->msg),
+                   c->msg->ppid,   {tern_chunk_payload(c), c->len}};
+    tern_data_put(w, &d);
+}
+
+static size_t chunk_size(size_t payload)
+{
+    return (DATA_HEADER_LEN + payload + 3) & ~(size_t)3;
+}
+
+/* §6.1 C: retransmissions first, in TSN order. */
+static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
+                                    uint64_t window, tern_time now)
+{
+    unsigned n = 0;
+    uint8_t idx = (uint8_t)(d - a->paths);
+    for (int guard = 0; guard < 4096; guard++) {
+        uint32_t tsn;
+        const tern_rtx_chunk *c = tern_retransq_next_marked(&a->rq, &tsn);
+        if (!c) break;
+        if (w->len + chunk_size(c->chunk.len) > limit) break;
+        uint64_t flight = tern_retransq_path_flight(&a->rq, idx);
+        if (!a->fast_rtx_now && !tern_cc_may_send(window, flight)) break;
+        put_chunk(w, &c->chunk, tsn);
+        tern_retransq_mark_sent(&a->rq, tsn, idx, now);
+        a->stats.retransmits++;
+        n++;
+    }
+    if (n) a->fast_rtx_now = false;
+    return n;
+}
+
+/* Nagle-like (RFC 896 in spirit): with data in flight, a small last piece
+ * waits for acknowledgements to gather more, unless NODELAY or the I bit. */
+static bool nagle_holds(const tern_ep *ep, const tern_assoc *a, const tern_chunk_desc *c,
+                        size_t full)
+{
+    if (ep->cfg.nodelay || tern_retransq_flight(&a->rq) == 0) return false;
+    if (c->flags & TERN_DATA_FLAG_I) return false;
+    return c->len < full && tern_sendq_unsent_bytes(&a->sendq) == c->len;
+}
+
+unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_wbuf *w, size_t limit, tern_time now)
+{
+    if (!may_send_data(a)) return 0;
+    tern_dest *d = tern_primary(a);
+    uint8_t idx = a->primary;
+    tern_cc_on_idle_check(&d->cc, now, d->rto);
+    uint64_t window = tern_cc_window(&d->cc, tern_retransq_path_flight(&a->rq, idx),
+                                     ep->cfg.max_burst ? ep->cfg.max_burst : TERN_CC_MAX_BURST);
+    unsigned n = put_retransmissions(a, d, w, limit, window, now);
+    const size_t full = tern_dest_packet_limit(d) - TERN_COMMON_HEADER_LEN - DATA_HEADER_LEN;
+    if (!a->rq.marked) {
+        for (int guard = 0; guard < 4096; guard++) {
+            if (w->len + DATA_HEADER_LEN + 4 > limit) break;
+            if (!tern_cc_may_send(window, tern_retransq_path_flight(&a->rq, idx))) break;
+            size_t room = limit - w->len - DATA_HEADER_LEN;
+            size_t max = room < full ? room & ~(size_t)3 : full;
+            tern_chunk_desc c;
+            if (max == 0 || tern_sendq_peek(&a->sendq, max, &c) != 0) break;
+            /* A message that would be split across packets starts in a new one. */
+            if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full) break;
+            if (!tern_retransq_rwnd_allows(&a->rq, c.len)) break; /* §6.1 A */
+            if (n == 0 && nagle_holds(ep, a, &c, full)) break;
+            if (tern_retransq_reserve(&a->rq, 1) != 0) break;
+            tern_sendq_produce(&a->sendq, max, &c);
+            uint32_t tsn;
+            if (tern_retransq_push(&a->rq, &c, idx, now, &tsn) != 0) {
+                tern_sendq_release(&a->sendq, c.msg);
+                break;
+            }
+            put_chunk(w, &c, tsn);
+            n++;
+        }
+    }
+    if (n) {
+        a->stats.data_chunks_out += n;
+        tern_cc_on_send(&d->cc, now);
+        if (d->t3_deadline == TERN_TIME_NEVER) start_t3(ep, a, d, now); /* §6.3.2 R1 */
+    }
+    return n;
+}
