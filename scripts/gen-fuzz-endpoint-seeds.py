@@ -45,6 +45,8 @@ COOKIE_ACK = chunk(11, 0)
 SHUTDOWN_COMPLETE = chunk(14, 0)
 UNKNOWN = [chunk(t, 0, b"abcd") for t in (0x3f, 0x7f, 0xbf, 0xff)]
 DATA = chunk(0, 3, struct.pack("!IHHI", 7, 0, 0, 51) + b"hello")
+SACK_GAPS = chunk(3, 0, struct.pack("!IIHH", 0, 65536, 2, 1) + struct.pack("!HHHH", 2, 3, 5, 9) +
+                  struct.pack("!I", 1))
 
 P = PATCH_TAG | PATCH_PORTS
 seeds = {
@@ -67,6 +69,10 @@ seeds = {
     "shutdown-ack-sent": [5, record(TO_B | P, packet(SHUTDOWN_COMPLETE)),
                           record(TO_B | PATCH_PORTS, packet(INIT))],
     "shutdown-ack-sent-cookie": [5, record(TO_B | P | EXCHANGE, packet(COOKIE_ECHO))],
+    "data-exchange": [6, record(TO_A | EXCHANGE, b"", 2), record(TO_B | EXCHANGE, b"", 5)],
+    "data-sack-gaps": [6, record(TO_A | P, packet(SACK_GAPS)), record(TO_A | P, packet(SACK_GAPS))],
+    "data-dup-data": [6, record(TO_B | P, packet(DATA, DATA)), record(TO_B | P | EXCHANGE, packet(DATA))],
+    "data-shutdown": [6, record(TO_B | P | EXCHANGE, packet(SHUTDOWN)), record(TO_A, b"", 6)],
 }
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "fuzz", "corpus", "endpoint")
