@@ -53,6 +53,7 @@ int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now)
     a->last_a_rwnd = ep->cfg.rwnd;
     a->data_packets = 0;
     a->fast_rtx_now = a->dry_owed = a->rcv_lent = false;
+    a->zwp_due = a->zwp_out = a->sack_since_t3 = false;
     a->rcv_off = 0;
     a->data_up = true;
     return 0;

@@ -93,7 +93,7 @@ void tern_data_packet_done(tern_ep *ep, tern_assoc *a, tern_time now)
     a->data_packets++;
     if (a->state == TERN_STATE_SHUTDOWN_SENT) {
         tern_assoc_want_output(ep, a, TERN_SEND_SHUTDOWN);
-        a->timer[TERN_T2] = now + tern_primary(a)->rto;
+        tern_shutdown_peer_packet(ep, a, now); /* restarts T2 and its count */
         if (tern_tsn_map_has_gaps(&a->rmap) || a->rmap.num_dups) owe_sack(ep, a);
     } else if (tern_tsn_map_has_gaps(&a->rmap) || a->rmap.num_dups || ep->cfg.sack_delay == 0 ||
                a->data_packets >= ep->cfg.sack_freq) {
@@ -134,6 +134,7 @@ bool tern_sack_put_owed(tern_ep *ep, tern_assoc *a, tern_wbuf *w, bool ride_alon
     a->data_packets = 0;
     a->pending &= ~(unsigned)TERN_SEND_SACK;
     a->timer[TERN_TSACK] = TERN_TIME_NEVER;
+    tern_assoc_timers_changed(ep, a);
     a->stats.sacks_out++;
     return true;
 }

@@ -42,7 +42,7 @@ static void after_ack(tern_ep *ep, tern_assoc *a, const tern_sack_result *res,
          * the earliest outstanding TSN was acknowledged. */
         if (after == 0)
             d->t3_deadline = TERN_TIME_NEVER;
-        else if (res->cum_advanced || res->acked[i] || (res->renege_paths & (1u << i)) ||
+        else if (res->cum_advanced || (res->renege_paths & (1u << i)) ||
                  d->t3_deadline == TERN_TIME_NEVER)
             d->t3_deadline = now + d->rto;
     }
@@ -90,7 +90,9 @@ bool tern_handle_sack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, ter
         return true;
     }
     a->stats.sacks_in++;
+    a->sack_since_t3 = true;
     ack(ep, a, &s, now);
+    if (tern_retransq_empty(&a->rq)) a->zwp_out = false;
     return true;
 }
 
@@ -107,10 +109,30 @@ void tern_data_shutdown_ack_point(tern_ep *ep, tern_assoc *a, uint32_t cum_tsn, 
 
 bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    a->stats.t3_expired++;
     d->t3_deadline = TERN_TIME_NEVER;
     uint8_t idx = (uint8_t)(d - a->paths);
-    if (tern_retransq_path_flight(&a->rq, idx) == 0 && !a->rq.marked) return true;
+    if (tern_retransq_path_flight(&a->rq, idx) == 0 && !a->rq.marked) {
+        /* §6.1 A: the window has been closed for an RTO: probe it. */
+        if (tern_retransq_empty(&a->rq) && !tern_sendq_empty(&a->sendq)) {
+            a->zwp_due = true;
+            tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+        }
+        return true;
+    }
+    a->stats.t3_expired++;
+    bool answered = a->sack_since_t3;
+    a->sack_since_t3 = false;
+    if (a->zwp_out) {
+        /* §6.1 A: an unanswered probe is resent at a growing interval; it
+         * changes no cwnd, and counts as an error only if the peer has
+         * stopped sending SACKs. */
+        tern_dest_backoff(ep, d);
+        tern_retransq_t3_expired(&a->rq, idx);
+        if (!answered && !tern_assoc_strike(ep, a)) return false;
+        d->t3_deadline = now + d->rto;
+        tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+        return true;
+    }
     tern_cc_on_t3_expired(&d->cc);         /* E1, §7.2.3 */
     tern_dest_backoff(ep, d);              /* E2 */
     tern_retransq_t3_expired(&a->rq, idx); /* E3 */
@@ -195,7 +217,15 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_wbuf *w, size_t limit, 
             if (max == 0 || tern_sendq_peek(&a->sendq, max, &c) != 0) break;
             /* A message that would be split across packets starts in a new one. */
             if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full) break;
-            if (!tern_retransq_rwnd_allows(&a->rq, c.len)) break; /* §6.1 A */
+            bool probe = false;
+            if (c.len > tern_retransq_peer_rwnd(&a->rq)) { /* §6.1 A */
+                if (!tern_retransq_empty(&a->rq) || n) break;
+                if (!a->zwp_due) { /* the first probe after one RTO */
+                    if (d->t3_deadline == TERN_TIME_NEVER) start_t3(ep, a, d, now);
+                    break;
+                }
+                probe = true;
+            }
             if (n == 0 && nagle_holds(ep, a, &c, full)) break;
             if (tern_retransq_reserve(&a->rq, 1) != 0) break;
             tern_sendq_produce(&a->sendq, max, &c);
@@ -206,6 +236,11 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_wbuf *w, size_t limit, 
             }
             put_chunk(w, &c, tsn);
             n++;
+            if (probe) { /* one chunk, then wait for its SACK */
+                a->zwp_due = false;
+                a->zwp_out = true;
+                break;
+            }
         }
     }
     if (n) {

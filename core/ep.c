@@ -269,7 +269,7 @@ TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_ass
     out->peer_vtag = a->peer_vtag;
     out->local_initial_tsn = a->local_initial_tsn;
     out->peer_initial_tsn = a->peer_initial_tsn;
-    out->peer_rwnd = a->peer_rwnd;
+    out->peer_rwnd = a->data_up ? tern_retransq_peer_rwnd(&a->rq) : a->peer_rwnd;
     out->outbound_streams = a->outbound_streams;
     out->inbound_streams = a->inbound_streams;
     out->error_count = a->error_count;

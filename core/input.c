@@ -138,7 +138,6 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
             tern_ep_drop(ep, a, TERN_DROP_VTAG);
             return;
         }
-    tern_shutdown_peer_packet(ep, a, now); /* the packet is the peer's (§9.2) */
     bool had_data = false;
     while (alive && tern_chunk_next(&it, &raw) > 0) {
         had_data |= raw.type == TERN_CHUNK_DATA;

@@ -102,6 +102,9 @@ struct tern_assoc {
     uint32_t last_a_rwnd;   /* the window our last SACK advertised */
     uint8_t data_packets;   /* DATA packets received since our last SACK */
     bool fast_rtx_now;      /* §7.2.4 3: one packet may ignore cwnd */
+    bool zwp_due;           /* §6.1 A: a zero window probe may go now */
+    bool zwp_out;           /* ... and one is outstanding */
+    bool sack_since_t3;     /* a SACK arrived since T3 last fired */
     bool dry_owed;          /* data was sent since the last SENDER_DRY */
     tern_reasm_msg rcv_msg; /* the message being read */
     bool rcv_lent;
@@ -287,7 +290,9 @@ bool tern_handle_shutdown_complete(tern_ep *ep, tern_assoc *a);
 /* Moves SHUTDOWN-PENDING / -RECEIVED on once nothing is outstanding. */
 void tern_shutdown_progress(tern_ep *ep, tern_assoc *a, tern_time now);
 bool tern_t2_expired(tern_ep *ep, tern_assoc *a, tern_time now);
-/* §9.2: a packet from the peer in SHUTDOWN-SENT restarts T2 and its count. */
+/* §9.2: a packet with DATA from the peer in SHUTDOWN-SENT (the peer still
+ * sending what it had queued) restarts T2 and its count; heartbeats do not,
+ * or a peer alive but deaf to SHUTDOWN would hold it off until T5. */
 void tern_shutdown_peer_packet(tern_ep *ep, tern_assoc *a, tern_time now);
 bool tern_t5_expired(tern_ep *ep, tern_assoc *a);
 /* ABORT to the peer of a (its tag, T bit clear), then free with an event. */

@@ -18,7 +18,8 @@ struct tern_reasm_pending {
     uint32_t sn;
     uint32_t b_key, e_key, next_key;
     bool has_b, has_e;
-    bool in_pd; /* pieces have been handed out (partial delivery) */
+    bool in_pd;       /* pieces have been handed out (partial delivery) */
+    uint32_t msg_tsn; /* the message's first TSN, kept for its later pieces */
 };
 
 struct tern_reasm_stream {
@@ -95,9 +96,11 @@ void tern_reasm_free(tern_reasm *r)
 }
 
 /* Queues a chain of fragments for the user as one message or piece. */
-static void push_ready(tern_reasm *r, tern_reasm_frag *first, size_t len, uint8_t flags)
+static void push_ready(tern_reasm *r, tern_reasm_frag *first, size_t len, uint8_t flags,
+                       uint32_t msg_tsn)
 {
     first->msg_len = len;
+    first->msg_tsn = msg_tsn;
     first->msg_flags = flags;
     first->next_ready = NULL;
     if (r->ready_tail)
@@ -191,10 +194,11 @@ static bool emit(tern_reasm *r, tern_reasm_pending *p)
     uint8_t flags = unordered_flag(first);
     if (complete) flags |= TERN_REASM_END;
     if (p->in_pd || !complete) flags |= TERN_REASM_PARTIAL;
+    if (!p->in_pd) p->msg_tsn = first->tsn; /* the B fragment */
     p->head = last->next;
     if (!p->head) p->tail = NULL;
     last->next = NULL;
-    push_ready(r, first, p->contig_bytes, flags);
+    push_ready(r, first, p->contig_bytes, flags, p->msg_tsn);
     p->contig_tail = NULL;
     p->contig_bytes = 0;
     p->in_pd = !complete;
@@ -376,7 +380,7 @@ int tern_reasm_add_data(tern_reasm *r, const tern_data *c)
 
     /* Fast path: a whole message the stream can deliver at once. */
     if (whole && !s->pd && (unordered || (s->ordered == NULL && c->ssn == s->next_ssn))) {
-        push_ready(r, f, len, TERN_REASM_END | unordered_flag(f));
+        push_ready(r, f, len, TERN_REASM_END | unordered_flag(f), f->tsn);
         if (!unordered) s->next_ssn++;
         return TERN_OK;
     }
@@ -423,7 +427,7 @@ int tern_reasm_next(tern_reasm *r, tern_reasm_msg *out)
     out->len = m->msg_len;
     out->ppid = m->ppid;
     out->sn = m->sn;
-    out->first_tsn = m->tsn;
+    out->first_tsn = m->msg_tsn;
     out->stream = m->stream;
     out->flags = m->msg_flags;
     return 1;

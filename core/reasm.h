@@ -44,6 +44,7 @@ typedef struct tern_reasm_frag {
     struct tern_reasm_frag *next;       /* next fragment of the same message or piece */
     struct tern_reasm_frag *next_ready; /* ready queue link (first fragment only) */
     size_t msg_len;                     /* message or piece length (first fragment only) */
+    uint32_t msg_tsn;                   /* the whole message's first TSN (first fragment only) */
     uint32_t len;
     uint32_t key; /* TSN (DATA) or FSN (I-DATA) */
     uint32_t tsn, ppid, sn;
@@ -64,7 +65,7 @@ typedef struct tern_reasm_msg {
     size_t len;                   /* sum of the fragments' len */
     uint32_t ppid;
     uint32_t sn;        /* SSN (DATA) or MID (I-DATA) */
-    uint32_t first_tsn; /* of the first fragment (DATA: key) */
+    uint32_t first_tsn; /* of the message's first chunk, for every piece of it */
     uint16_t stream;
     uint8_t flags; /* TERN_REASM_* */
 } tern_reasm_msg;

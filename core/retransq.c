@@ -144,9 +144,14 @@ static void newly_acked(tern_retransq *rq, tern_rtx_chunk *r, tern_time now, ter
         r->state &= (uint8_t)~TERN_RTX_MARKED;
         rq->marked--;
     }
-    /* §6.3.1 C5 (Karn): only chunks sent once. Records are visited in
-     * ascending TSN order, so the last one seen per path is the newest. */
-    if (r->tx_count == 1 && now >= r->sent_at) {
+    /* §6.3.1 C5 (Karn): only chunks sent once, and (second paragraph) none
+     * sent before a retransmission: a chunk retransmitted since r left may
+     * be what the SACK answers. This skips a few more samples than the
+     * rule's "TSN less than or equal to r" asks, never one too few. Records
+     * are visited in ascending TSN order, so the last one seen per path is
+     * the newest. */
+    bool after_rtx = rq->any_rtx && rq->last_rtx_at >= r->sent_at;
+    if (r->tx_count == 1 && !after_rtx && now >= r->sent_at) {
         res->rtt[r->path] = now - r->sent_at;
         *rtt_set |= 1u << r->path;
     }
@@ -313,6 +318,8 @@ int tern_retransq_mark_sent(tern_retransq *rq, uint32_t tsn, uint8_t path, tern_
     r->sent_at = now;
     r->misses = 0;
     if (r->tx_count < UINT8_MAX) r->tx_count++;
+    rq->last_rtx_at = now;
+    rq->any_rtx = true;
     flight_add(rq, r);
     rwnd_sub(rq, r->chunk.len); /* §6.2.1 B */
     return 0;

@@ -60,6 +60,8 @@ typedef struct tern_retransq {
     uint32_t gap_high;                  /* highest gap-acked TSN, when gap_acked > 0 */
     uint32_t marked;                    /* records with TERN_RTX_MARKED */
     uint32_t marked_from;               /* no marked record has a lower TSN */
+    tern_time last_rtx_at;              /* the latest retransmission (§6.3.1 C5) */
+    bool any_rtx;
 } tern_retransq;
 
 /* What one SACK did (tern_retransq_sack). Paths are indexes < TERN_MAX_PATHS. */

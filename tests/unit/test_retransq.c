@@ -291,9 +291,17 @@ static void sec6_3_1_karn(void **state)
     assert_int_equal(tern_retransq_t3_expired(&f->rq, 1), 2);
     assert_int_equal(tern_retransq_mark_sent(&f->rq, T0 + 2, 1, TERN_MSEC(2500)), 0);
     assert_int_equal(tern_retransq_mark_sent(&f->rq, T0 + 4, 1, TERN_MSEC(2500)), 0);
+    /* C5, second paragraph: T0+1 and T0+3 left before T0+2 was resent, so
+     * the SACK may answer the retransmission: no sample from them (Tern
+     * skips every chunk sent before the latest retransmission). */
     r = sack(f, T0 + 4, 100000, NULL, 0, TERN_MSEC(2100 + 1000));
+    assert_int_equal(r.rtt_valid, 0);
+    /* A chunk sent after the last retransmission gives one again. */
+    send1(f, 100, 0, TERN_MSEC(4000));
+    send1(f, 100, 0, TERN_MSEC(4002));
+    r = sack(f, T0 + 6, 100000, NULL, 0, TERN_MSEC(4100));
     assert_int_equal(r.rtt_valid, 1u << 0);
-    assert_int_equal(r.rtt[0], TERN_MSEC(3100 - 2002)); /* the newest on path 0 */
+    assert_int_equal(r.rtt[0], TERN_MSEC(4100 - 4002)); /* the newest on path 0 */
     teardown(f);
 }
 

@@ -772,7 +772,10 @@ static void sec9_2_peer_packet_in_shutdown_sent_restarts_t2(void **state)
     pair_collect_from(&p, 0);
     sent += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
     assert_int_equal(sent, 3);
-    p.now = t0 + TERN_MSEC(3500);
+    p.now = t0 + TERN_MSEC(3200);
+    /* A HEARTBEAT does not restart T2: a live peer deaf to SHUTDOWN would
+     * otherwise hold the shutdown off until T5. */
+    tern_time t2 = tern_ep_next_deadline(p.ep[0]);
     uint8_t hb[16];
     tern_wbuf w;
     tern_wbuf_init(&w, hb, sizeof hb);
@@ -780,6 +783,23 @@ static void sec9_2_peer_packet_in_shutdown_sent_restarts_t2(void **state)
     pair_inject_chunks(&p, 0, pair_assoc(&p, 0, ids[0]).local_vtag, hb, w.len);
     pair_collect_from(&p, 0);
     pair_drop_all(&p, 0); /* the HEARTBEAT ACK */
+    assert_int_equal(tern_ep_next_deadline(p.ep[0]), t2);
+    /* The peer still sending its queued DATA does (§9.2), and is answered
+     * with a SHUTDOWN at once. */
+    p.now = t0 + TERN_MSEC(3500);
+    tern_assoc_info before = pair_assoc(&p, 0, ids[0]);
+    uint8_t data[32];
+    tern_wbuf_init(&w, data, sizeof data);
+    tern_data_put(&w, &(tern_data){TERN_DATA_FLAG_B | TERN_DATA_FLAG_E,
+                                   before.cum_tsn_ack + 1,
+                                   0,
+                                   0,
+                                   51,
+                                   {(const uint8_t *)"late", 4}});
+    pair_inject_chunks(&p, 0, before.local_vtag, data, w.len);
+    pair_collect_from(&p, 0);
+    sent += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
+    assert_int_equal(sent, 4);
     tern_time rto = pair_assoc(&p, 0, ids[0]).paths[0].rto;
     assert_int_equal(tern_ep_next_deadline(p.ep[0]), p.now + rto);
     while (pair_stats(&p, 0).assocs_open) {
@@ -788,7 +808,7 @@ static void sec9_2_peer_packet_in_shutdown_sent_restarts_t2(void **state)
         sent += pair_drop_all(&p, TERN_CHUNK_SHUTDOWN);
         assert_true(sent < 20);
     }
-    assert_int_equal(sent, 3 + 3);
+    assert_int_equal(sent, 4 + 3);
     tern_event ev;
     assert_int_equal(pair_event(&p, 0, TERN_EV_COMM_LOST, &ev), 1);
     pair_free(&p);

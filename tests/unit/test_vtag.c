@@ -250,9 +250,15 @@ static void sec8_5_wrong_tag_does_not_restart_t2(void **state)
     tern_time t2 = tern_ep_next_deadline(p.ep[0]);
     assert_int_equal(t2, p.now + i.paths[0].rto);
     p.now += TERN_MSEC(400);
+    /* A DATA packet (the peer still sending, §9.2) is what restarts T2. */
     chunks c;
     chunks_init(&c);
-    put_heartbeat(&c);
+    tern_data_put(&c.w, &(tern_data){TERN_DATA_FLAG_B | TERN_DATA_FLAG_E,
+                                     i.cum_tsn_ack + 1,
+                                     0,
+                                     0,
+                                     51,
+                                     {(const uint8_t *)"late", 4}});
     snapshot before = snap(&p, 0, ids[0]);
     pair_inject_wbuf(&p, 0, i.local_vtag ^ 0x100u, &c.w);
     assert_only_dropped(&p, 0, ids[0], &before, TERN_DROP_VTAG, true);
