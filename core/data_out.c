@@ -165,7 +165,25 @@ static size_t chunk_size(size_t payload)
     return (DATA_HEADER_LEN + payload + 3) & ~(size_t)3;
 }
 
-/* §6.1 C: retransmissions first, in TSN order. */
+/* §6.4: a chunk marked by fast retransmit goes again where it went; one
+ * marked by T3 goes to another active destination if there is one. */
+static tern_dest *rtx_dest(tern_assoc *a, const tern_rtx_chunk *c)
+{
+    if (!(c->state & TERN_RTX_FAST))
+        for (unsigned i = 0; i < a->num_paths; i++)
+            if (i != c->path && a->paths[i].state == TERN_PATH_ACTIVE) return &a->paths[i];
+    return &a->paths[c->path];
+}
+
+tern_dest *tern_data_next_dest(tern_assoc *a)
+{
+    uint32_t tsn;
+    const tern_rtx_chunk *c =
+        a->data_up && a->rq.marked ? tern_retransq_next_marked(&a->rq, &tsn) : NULL;
+    return c ? rtx_dest(a, c) : tern_primary(a);
+}
+
+/* §6.1 C: retransmissions first, in TSN order, while they go to d. */
 static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
                                     uint64_t window, tern_time now)
 {
@@ -174,7 +192,7 @@ static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, s
     for (int guard = 0; guard < 4096; guard++) {
         uint32_t tsn;
         const tern_rtx_chunk *c = tern_retransq_next_marked(&a->rq, &tsn);
-        if (!c) break;
+        if (!c || rtx_dest(a, c) != d) break;
         if (w->len + chunk_size(c->chunk.len) > limit) break;
         uint64_t flight = tern_retransq_path_flight(&a->rq, idx);
         if (!a->fast_rtx_now && !tern_cc_may_send(window, flight)) break;
@@ -197,17 +215,21 @@ static bool nagle_holds(const tern_ep *ep, const tern_assoc *a, const tern_chunk
     return c->len < full && tern_sendq_unsent_bytes(&a->sendq) == c->len;
 }
 
-unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_wbuf *w, size_t limit, tern_time now)
+unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
+                        tern_time now)
 {
     if (!may_send_data(a)) return 0;
-    tern_dest *d = tern_primary(a);
-    uint8_t idx = a->primary;
+    uint8_t idx = (uint8_t)(d - a->paths);
     tern_cc_on_idle_check(&d->cc, now, d->rto);
     uint64_t window = tern_cc_window(&d->cc, tern_retransq_path_flight(&a->rq, idx),
                                      ep->cfg.max_burst ? ep->cfg.max_burst : TERN_CC_MAX_BURST);
     unsigned n = put_retransmissions(a, d, w, limit, window, now);
     const size_t full = tern_dest_packet_limit(d) - TERN_COMMON_HEADER_LEN - DATA_HEADER_LEN;
-    if (!a->rq.marked) {
+    /* New data goes to the primary (§6.4), after every retransmission.
+     * Sender-side silly window avoidance (§6.1 A, RFC 1122) comes with the
+     * design: a chunk is never cut down to fit the peer's window, it waits
+     * until the window holds it whole. */
+    if (!a->rq.marked && d == tern_primary(a)) {
         for (int guard = 0; guard < 4096; guard++) {
             if (w->len + DATA_HEADER_LEN + 4 > limit) break;
             if (!tern_cc_may_send(window, tern_retransq_path_flight(&a->rq, idx))) break;

@@ -331,9 +331,13 @@ void tern_data_shutdown_ack_point(tern_ep *ep, tern_assoc *a, uint32_t cum_tsn, 
 void tern_data_packet_done(tern_ep *ep, tern_assoc *a, tern_time now);
 /* Writes a SACK into w if one is owed (or, ride_along, merely pending). */
 bool tern_sack_put_owed(tern_ep *ep, tern_assoc *a, tern_wbuf *w, bool ride_along);
-/* Appends DATA chunks for the primary path while §6.1 rules A-D allow, up
- * to limit bytes of packet; the number written. */
-unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_wbuf *w, size_t limit, tern_time now);
+/* Appends DATA chunks for destination d while §6.1 rules A-D allow, up to
+ * limit bytes of packet; the number written. */
+unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
+                        tern_time now);
+/* Where the next DATA packet goes (§6.4): a retransmission's destination,
+ * else the primary. */
+tern_dest *tern_data_next_dest(tern_assoc *a);
 bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 bool tern_tsack_expired(tern_ep *ep, tern_assoc *a, tern_time now);
 /* The largest SCTP packet for path d (its PMTU minus IP and UDP headers). */

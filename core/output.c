@@ -94,18 +94,22 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     tern_wbuf_init(&w, buf, cap);
     tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, a->peer_vtag);
     unsigned n = put_primary_chunks(ep, a, &w, now);
-    /* §6.10: then SACK and DATA, within the path MTU. */
-    size_t limit = tern_dest_packet_limit(p);
+    /* §6.10: then SACK and DATA, within the path MTU. DATA may be bound for
+     * another destination (§6.4): then it waits for a packet of its own. */
+    bool data_possible = a->pending & TERN_SEND_DATA;
+    tern_dest *dd = data_possible ? tern_data_next_dest(a) : p;
+    if (n && dd != p) data_possible = false;
+    tern_dest *to = n ? p : dd;
+    size_t limit = tern_dest_packet_limit(to);
     if (!w.err && w.len <= limit && limit < w.cap) w.cap = limit;
     unsigned data = 0;
     if (!w.err) {
-        bool data_possible = a->pending & TERN_SEND_DATA;
         n += tern_sack_put_owed(ep, a, &w, data_possible);
-        if (data_possible) data = tern_data_fill(ep, a, &w, w.cap, now);
-        if (!data) a->pending &= ~(unsigned)TERN_SEND_DATA;
+        if (data_possible) data = tern_data_fill(ep, a, to, &w, w.cap, now);
+        if (!data && to == dd) a->pending &= ~(unsigned)TERN_SEND_DATA;
     }
     if (n || data) {
-        *path = p->path;
+        *path = to->path;
         return finish(ep, a, &w, n);
     }
     for (unsigned i = 0; i < a->num_paths; i++) {
