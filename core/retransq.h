@@ -99,15 +99,6 @@ int tern_retransq_reserve(tern_retransq *rq, uint32_t n);
 int tern_retransq_push(tern_retransq *rq, const tern_chunk_desc *chunk, uint8_t path, tern_time now,
                        uint32_t *tsn);
 
-/* §6.1 A: may a new chunk with len bytes of payload go now? Yes when the
- * peer's rwnd holds it, or as a zero window probe when nothing at all is
- * outstanding (every TSN cumulatively acknowledged). cwnd (rule B) is the
- * caller's. */
-static inline bool tern_retransq_rwnd_allows(const tern_retransq *rq, size_t len)
-{
-    return len <= rq->peer_rwnd || rq->count == 0;
-}
-
 /* Processes a SACK (§6.2.1, §6.7, §7.2.4) received at now. fast_recovery:
  * the sender is in Fast Recovery, so when the cum ack advances every TSN
  * reported missing gets a miss indication, not only those below the HTNA.

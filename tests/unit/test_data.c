@@ -168,11 +168,7 @@ static void sec6_2_sack_for_every_second_packet(void **state)
 
 /* §6.2 (and DESIGN.md §4: next_deadline is the minimum of the timers):
  * the delayed SACK timer stops when a SACK goes out, so the endpoint has
- * no deadline left.
- * BUG: tern_sack_put_owed (core/data_in.c) sets timer[TERN_TSACK] to NEVER
- * without tern_assoc_timers_changed, so tern_ep_next_deadline keeps
- * reporting the stale 200 ms deadline (a spurious wakeup that sends
- * nothing). */
+ * no deadline left. */
 static void sec6_2_sack_timer_stopped_when_sack_sent(void **state)
 {
     (void)state;
@@ -508,10 +504,7 @@ static void zero_window_setup(pair *p, tern_assoc_id ids[2])
 }
 
 /* §6.2.1: the sender's view of the peer's rwnd follows the SACKs: a_rwnd
- * less what is outstanding — 0 here, the receiver having closed its window.
- * BUG: tern_ep_assoc_info reports a->peer_rwnd, the a_rwnd of the INIT /
- * INIT ACK, never updated; the live value is a->rq.peer_rwnd (4000 is
- * reported instead of 0). */
+ * less what is outstanding — 0 here, the receiver having closed its window. */
 static void sec6_2_1_peer_rwnd_follows_sacks(void **state)
 {
     (void)state;
@@ -524,10 +517,7 @@ static void sec6_2_1_peer_rwnd_follows_sacks(void **state)
 
 /* §6.1 A: when the receiver closes its window with nothing outstanding,
  * the first zero window probe waits one RTO: no DATA goes out at once,
- * everything sent is acknowledged, and the next deadline is now + RTO.
- * BUG: the SACK acknowledging everything with a_rwnd 0 lets the ninth
- * chunk out at once as a probe (tern_retransq_rwnd_allows: "rq->count ==
- * 0" is enough), at the same instant, not after 1 RTO. */
+ * everything sent is acknowledged, and the next deadline is now + RTO. */
 static void sec6_1_first_zero_window_probe_after_one_rto(void **state)
 {
     (void)state;
@@ -547,12 +537,7 @@ static void sec6_1_first_zero_window_probe_after_one_rto(void **state)
 /* §6.1 A: while SACKs keep coming back, unacknowledged zero window probes
  * do not count as errors: fifteen probes (more than Path.Max.Retrans 5 and
  * Association.Max.Retrans 10) leave both error counters at 0, the path
- * active and the association up.
- * BUG: each probe's T3-rtx expiry counts a strike (error_count 1 after the
- * first) and the SACK answering it (no new TSN acknowledged) does not
- * clear it, so a receiver that keeps its window closed gets the
- * association aborted after Association.Max.Retrans probes (the path goes
- * INACTIVE at the 6th probe, t = 63 s). */
+ * active and the association up. */
 static void sec6_1_zero_window_probes_are_not_errors(void **state)
 {
     (void)state;
@@ -653,11 +638,7 @@ static void zero_window_probe_once(pair *p)
 /* §6.1 A, §6.2: when the receiver reads and its window update SACK
  * arrives, the sender resumes at once. "Zero window probing does not
  * affect the calculation of cwnd" (§6.1 A): a probe left unacknowledged
- * by a closed window is not a loss.
- * BUG: each probe goes out by T3-rtx expiry, which applies §7.2.3 (cwnd =
- * 1 PMDCS, one packet in flight until an ack); the window update SACK does
- * not acknowledge the probe, so nothing is sent until the probe's next,
- * backed-off, T3 expiry (2 s here, up to RTO.Max). */
+ * by a closed window is not a loss. */
 static void sec6_1_sender_resumes_on_window_update(void **state)
 {
     (void)state;
@@ -841,10 +822,7 @@ static void sec6_9_partial_delivery_of_message_larger_than_rwnd(void **state)
 }
 
 /* API (core.h: tern_rcvinfo.tsn is "of the message's first chunk"): every
- * part of a partially delivered message reports the same TSN.
- * BUG: under partial delivery each piece handed over reports the TSN of
- * its own first chunk (here the second piece's reads say first TSN + 23),
- * unlike a whole message read in parts. */
+ * part of a partially delivered message reports the same TSN. */
 static void api_partial_delivery_parts_report_first_tsn(void **state)
 {
     (void)state;

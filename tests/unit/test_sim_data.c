@@ -59,13 +59,6 @@ static void run_fail(void);
 #define RCV_BUF       (BIG_MSG + 4096)
 #define HOURS(h)      TERN_SEC(3600 * (tern_time)(h))
 #define RUN_LIMIT     HOURS(48) /* virtual: 20 % loss, rwnd 4 KiB and RTO backoff take hours */
-/* Checks that once let known core bugs pass, now strict (0). Fixed:
- * T2 restarted by any peer packet (only DATA restarts it now, §9.2); T3
- * restarted by gap acks (§6.3.2 R3); RTT sampled from a chunk sent before
- * a retransmission (§6.3.1 C5). */
-#define KNOWN_BUG_T2_RESTART 0
-#define KNOWN_BUG_T3_RESTART 0
-#define KNOWN_BUG_KARN       0
 
 /* ---- failing one run without ending the test ------------------------------ */
 
@@ -249,7 +242,6 @@ typedef struct run {
     int closer_ep;    /* who called tern_ep_shutdown, or -1 */
     uint32_t errs[2]; /* verbose: error counters last printed */
     uint64_t pumps;
-    tern_time max_bad_srtt; /* the highest SRTT seen above srtt_bound(), or 0 */
     unsigned eagain, estate_after_lost, dry, failed_events, remote_errors, lost[2], done[2];
     uint64_t bytes_read, trace;
     tern_time end; /* when both sides had ended */
@@ -473,13 +465,8 @@ static void check_srtt(run *R)
     tern_assoc_info ai;
     if (tern_ep_assoc_info(sim_ep(R->s, 0), R->id[0], &ai) != 0) return;
     tern_time srtt = ai.paths[0].srtt;
-    if (srtt <= srtt_bound(&R->c) || srtt <= R->max_bad_srtt) return;
-    if (!R->max_bad_srtt && R->verbose)
-        printf("  %.6f s ep0: SRTT %.1f ms is above the bound %.1f ms\n",
-               (double)sim_now(R->s) / 1e9, (double)srtt / 1e6, (double)srtt_bound(&R->c) / 1e6);
-    R->max_bad_srtt = srtt;
-    SIM_CHECK_MSG(R->s, KNOWN_BUG_KARN, "SRTT %.1f ms: above %.1f ms", (double)srtt / 1e6,
-                  (double)srtt_bound(&R->c) / 1e6);
+    SIM_CHECK_MSG(R->s, srtt <= srtt_bound(&R->c), "SRTT %.1f ms: above %.1f ms",
+                  (double)srtt / 1e6, (double)srtt_bound(&R->c) / 1e6);
 }
 
 static bool reader_paused(const run *R)
@@ -582,8 +569,6 @@ static const char *const outcome_name[OUT_N] = {"clean", "half-clean", "comm_los
 typedef struct run_result {
     enum outcome out;
     unsigned msgs_sent, msgs_delivered, failed, eagain;
-    bool t2_stalled;
-    tern_time bad_srtt;
     size_t pool_peak;
     uint64_t bytes, packets;
     tern_time end;
@@ -729,12 +714,8 @@ static void data_run(run *R, uint64_t seed, bool verbose, run_result *res)
          * the retry limit of §8.1, checked above.) */
         if (i == R->closer_ep && es.chunks_out[TERN_CHUNK_ABORT] &&
             es.chunks_out[TERN_CHUNK_SHUTDOWN] >= 1 && es.chunks_out[TERN_CHUNK_SHUTDOWN] < 5) {
-            if (KNOWN_BUG_T2_RESTART) {
-                res->t2_stalled = true;
-            } else {
-                SIM_CHECK_MSG(s, false, "ep%d: T5 ABORT after %llu SHUTDOWN(s)", i,
-                              (unsigned long long)es.chunks_out[TERN_CHUNK_SHUTDOWN]);
-            }
+            SIM_CHECK_MSG(s, false, "ep%d: T5 ABORT after %llu SHUTDOWN(s)", i,
+                          (unsigned long long)es.chunks_out[TERN_CHUNK_SHUTDOWN]);
         }
     }
 
@@ -745,7 +726,6 @@ static void data_run(run *R, uint64_t seed, bool verbose, run_result *res)
     res->bytes = R->bytes_read;
     res->packets = sim_link_stats_get(s, 0)->sent + sim_link_stats_get(s, 1)->sent;
     res->end = R->end;
-    res->bad_srtt = R->max_bad_srtt;
     res->pool_peak = st->pool_peak;
     res->digest = R->trace ^ mix64(st->events) ^ mix64(R->bytes_read + R->c.seed);
     if (verbose) sim_report(s, "run ended: %s", outcome_name[res->out]);
@@ -800,7 +780,7 @@ static void delivery_matrix(void **state)
     }
     run *R = &the_run;
     uint64_t count[OUT_N] = {0}, by_loss[4][OUT_N] = {{0}}, msgs = 0, bytes = 0, packets = 0,
-             failed = 0, eagain = 0, t2_stalled = 0, bad_srtt[4] = {0};
+             failed = 0, eagain = 0;
     uint64_t bad[MAX_FAILURES], nbad = 0;
     tern_time virt = 0, max_end = 0;
     size_t pool_peak = 0;
@@ -828,13 +808,6 @@ static void delivery_matrix(void **state)
         packets += r.packets;
         failed += r.failed;
         eagain += r.eagain;
-        if (r.bad_srtt && bad_srtt[R->c.loss_i]++ < 3)
-            printf("sim data: KNOWN BUG: seed=%llu: SRTT reached %.0f ms (%.0f%% loss)\n",
-                   (unsigned long long)seed, (double)r.bad_srtt / 1e6, 100 * R->c.link.loss);
-        if (r.t2_stalled && t2_stalled++ < 10)
-            printf("sim data: KNOWN BUG: seed=%llu: T5 ABORT, SHUTDOWN not resent (T2 held off "
-                   "by the peer's HEARTBEATs)\n",
-                   (unsigned long long)seed);
         virt += r.end;
         if (r.pool_peak > pool_peak) pool_peak = r.pool_peak;
         if (r.end > max_end) max_end = r.end;
@@ -853,14 +826,6 @@ static void delivery_matrix(void **state)
     for (int i = 0; i < OUT_N; i++)
         printf(" %s=%llu", outcome_name[i], (unsigned long long)by_loss[3][i]);
     printf(")\n");
-    if (bad_srtt[0] + bad_srtt[1] + bad_srtt[2] + bad_srtt[3])
-        printf("sim data: KNOWN BUG: SRTT above its bound (RTT sampled after a retransmission) in "
-               "%llu/%llu/%llu/%llu runs at 0/1/5/20%% loss\n",
-               (unsigned long long)bad_srtt[0], (unsigned long long)bad_srtt[1],
-               (unsigned long long)bad_srtt[2], (unsigned long long)bad_srtt[3]);
-    if (t2_stalled)
-        printf("sim data: KNOWN BUG: %llu runs ended by T5 with T2-shutdown held off\n",
-               (unsigned long long)t2_stalled);
     if (nbad) {
         printf("sim data: %llu failing seed(s)%s:", (unsigned long long)nbad,
                nbad >= MAX_FAILURES ? " (stopped)" : "");
@@ -1069,12 +1034,8 @@ static void goodput_sanity(void **state)
          * RTO.Min = 1 s, backed off 2, 4 s if the retransmission is lost
          * again (each p ≈ 1 %). 10 s means recovery is broken. */
         if (g.max_stall > TERN_SEC(10)) {
-            if (KNOWN_BUG_T3_RESTART)
-                printf("  KNOWN BUG: seed %llu: nothing new read for %.1f s\n",
-                       (unsigned long long)seed, (double)g.max_stall / 1e9);
-            else
-                fail_msg("seed %llu: nothing new read for %.1f s", (unsigned long long)seed,
-                         (double)g.max_stall / 1e9);
+            fail_msg("seed %llu: nothing new read for %.1f s", (unsigned long long)seed,
+                     (double)g.max_stall / 1e9);
         }
     }
     goodput g;
