@@ -138,7 +138,7 @@ static result measure(size_t size, uint64_t count)
         msg[i] = (uint8_t)(i * 31 + 7);
     uint64_t sent = 0, received = 0, bytes = 0;
     bool ok = true;
-    tern_sndinfo si = {0, 51, 0, 0};
+    tern_sndinfo si = {.stream = 0, .ppid = 51};
     double t0 = wall();
     for (uint64_t guard = 0; received < count && guard < count * 64 + 100000; guard++) {
         while (sent < count) {

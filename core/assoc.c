@@ -168,6 +168,7 @@ tern_assoc *tern_assoc_new(tern_ep *ep, const tern_path *path, uint16_t peer_por
     while (a->id == 0 || tern_assoc_by_id(ep, a->id));
     a->peer_port = peer_port;
     a->local_vtag = local_vtag;
+    tern_assoc_cfg_init(&a->cfg, &ep->cfg);
     for (int t = 0; t < TERN_TIMER_COUNT; t++)
         a->timer[t] = TERN_TIME_NEVER;
     a->deadline = TERN_TIME_NEVER;
@@ -332,6 +333,9 @@ void tern_assoc_free(tern_ep *ep, tern_assoc *a)
 
 void tern_assoc_end(tern_ep *ep, tern_assoc *a, enum tern_event_type type, uint16_t cause)
 {
-    if (type) tern_ep_event(ep, type, a, cause);
+    if (type) {
+        tern_data_pd_aborted(ep, a); /* before the event that ends it */
+        tern_ep_event(ep, type, a, cause);
+    }
     tern_assoc_free(ep, a);
 }

@@ -71,15 +71,19 @@ static tern_assoc *new_tcb(tern_ep *ep, const tern_path *path, const tern_common
     take_cookie(ep, a, c);
     tern_primary(a)->state = TERN_PATH_ACTIVE; /* the COOKIE ECHO came from it (§5.4) */
     tern_assoc_established(ep, a, now);
-    tern_ep_event(ep, TERN_EV_COMM_UP, a, 0);
+    tern_assoc_comm_up(ep, a);
     tern_assoc_want_output(ep, a, TERN_SEND_COOKIE_ACK);
     return a;
 }
 
 /* §5.2.4 action A: the peer restarted. The old association ends as if by
- * ABORT, the TCB lives on with the cookie's tags, congestion state reset. */
+ * ABORT, the TCB lives on with the cookie's tags, congestion state reset.
+ * A message the user was part way through reading will not be completed:
+ * TERN_EV_PARTIAL_DELIVERY_ABORTED comes before TERN_EV_RESTART (and the
+ * unacknowledged messages' TERN_EV_SEND_FAILED before it too). */
 static void restart(tern_ep *ep, tern_assoc *a, const cookie_view *c, tern_time now)
 {
+    tern_data_pd_aborted(ep, a);
     tern_assoc_set_local_vtag(ep, a, c->local_vtag);
     a->local_tie_tag = a->peer_tie_tag = 0;
     a->error_count = 0;
@@ -102,7 +106,7 @@ static void come_up(tern_ep *ep, tern_assoc *a, tern_time now)
     if (a->state > TERN_STATE_COOKIE_ECHOED) return;
     tern_primary(a)->state = TERN_PATH_ACTIVE;
     tern_assoc_established(ep, a, now);
-    tern_ep_event(ep, TERN_EV_COMM_UP, a, 0);
+    tern_assoc_comm_up(ep, a);
 }
 
 static tern_assoc *existing_tcb(tern_ep *ep, tern_assoc *a, const tern_path *path,

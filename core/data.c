@@ -34,13 +34,14 @@ int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     if (a->data_up) tern_data_stop(ep, a, true); /* a restart (§5.2.4 A) */
     const tern_allocator *al = &ep->cfg.alloc;
-    tern_reasm_config rc = {a->inbound_streams, 2 * (size_t)ep->cfg.rwnd + 65536,
-                            ep->cfg.pd_point ? ep->cfg.pd_point : ep->cfg.rwnd / 2};
-    int rc1 = tern_sendq_init(&a->sendq, al, a->outbound_streams, ep->cfg.sndbuf, TERN_SCHED_RR);
+    const tern_assoc_cfg *c = &a->cfg;
+    tern_reasm_config rc = {a->inbound_streams, 2 * (size_t)c->rwnd + 65536,
+                            c->pd_point ? c->pd_point : c->rwnd / 2};
+    int rc1 = tern_sendq_init(&a->sendq, al, a->outbound_streams, c->sndbuf, TERN_SCHED_RR);
     if (rc1) return rc1;
     int rc2 = tern_retransq_init(&a->rq, &a->sendq, a->local_initial_tsn, a->peer_rwnd, 16);
     int rc3 = rc2 ? rc2
-                  : tern_tsn_map_init(&a->rmap, al, a->peer_initial_tsn, tsn_capacity(ep->cfg.rwnd),
+                  : tern_tsn_map_init(&a->rmap, al, a->peer_initial_tsn, tsn_capacity(c->rwnd),
                                       DUP_TSNS_PER_SACK);
     int rc4 = rc3 ? rc3 : tern_reasm_init(&a->reasm, al, &rc);
     if (rc4) {
@@ -50,7 +51,7 @@ int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now)
     }
     for (unsigned i = 0; i < a->num_paths; i++)
         init_dest_cc(&a->paths[i], now);
-    a->last_a_rwnd = ep->cfg.rwnd;
+    a->last_a_rwnd = c->rwnd;
     a->data_packets = 0;
     a->fast_rtx_now = a->dry_owed = a->rcv_lent = false;
     a->zwp_due = a->zwp_out = a->sack_since_t3 = false;
@@ -85,6 +86,7 @@ void tern_data_stop(tern_ep *ep, tern_assoc *a, bool report)
     for (unsigned i = 0; i < a->num_paths; i++)
         a->paths[i].t3_deadline = TERN_TIME_NEVER;
     a->timer[TERN_TSACK] = TERN_TIME_NEVER;
+    a->timer[TERN_TTTL] = TERN_TIME_NEVER;
 }
 
 bool tern_data_outstanding(const tern_assoc *a)
@@ -118,6 +120,50 @@ void tern_ep_event_failed(tern_ep *ep, const tern_assoc *a, const tern_msg *m, b
     ev->flags = unsent ? TERN_FAILED_UNSENT : 0;
     ev->data = copy;
     ev->len = m->len;
+}
+
+/* ---- partial delivery aborted ---------------------------------------------------- */
+
+static void report_open(void *ctx, uint16_t stream, uint32_t sn)
+{
+    failed_ctx *f = ctx;
+    tern_event *ev = tern_ep_event_slot(f->ep, TERN_EV_PARTIAL_DELIVERY_ABORTED, f->a, 0);
+    if (!ev) return;
+    ev->stream = stream;
+    ev->ssn = (uint16_t)sn;
+}
+
+/* RFC 6458 §6.1.7: the user read part of a message and the rest will never
+ * come: pieces of a partial delivery were read without the last, or a
+ * message (or last piece) longer than the reads so far is half read. */
+void tern_data_pd_aborted(tern_ep *ep, tern_assoc *a)
+{
+    if (!a->data_up) return;
+    failed_ctx f = {ep, a};
+    tern_reasm_each_open(&a->reasm, report_open, &f);
+    if (a->rcv_lent && (a->rcv_msg.flags & TERN_REASM_END))
+        report_open(&f, a->rcv_msg.stream, a->rcv_msg.sn);
+}
+
+/* ---- ttl: unsent messages abandoned ------------------------------------------ */
+
+void tern_data_expire(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    if (!a->data_up) {
+        a->timer[TERN_TTTL] = TERN_TIME_NEVER;
+        return;
+    }
+    failed_ctx f = {ep, a};
+    if (tern_sendq_expire(&a->sendq, now, report_failed, &f)) {
+        if (tern_sendq_take_low(&a->sendq) && a->sendq.low_threshold)
+            tern_ep_event(ep, TERN_EV_SEND_BUFFER_LOW, a, 0);
+        if (a->dry_owed && !tern_data_outstanding(a)) {
+            a->dry_owed = false;
+            tern_ep_event(ep, TERN_EV_SENDER_DRY, a, 0);
+        }
+        tern_shutdown_progress(ep, a, now); /* §9.2: may have been waiting for them */
+    }
+    a->timer[TERN_TTTL] = a->sendq.ttl_next;
 }
 
 /* ---- the readable list ------------------------------------------------------ */
@@ -163,18 +209,20 @@ TERN_EXPORT int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *
     /* §9.2: no new data once a shutdown began; none before the handshake ends. */
     if (a->state != TERN_STATE_ESTABLISHED || !a->data_up) return TERN_ESTATE;
     if (info->stream >= a->outbound_streams) return TERN_EINVAL;
-    tern_send_info si = {info->stream, info->ppid, 0, info->context};
+    tern_send_info si = {.stream = info->stream, .ppid = info->ppid, .context = info->context};
     if (info->flags & TERN_SEND_UNORDERED) si.flags |= TERN_MSG_UNORDERED;
     if (info->flags & TERN_SEND_SACK_NOW) si.flags |= TERN_MSG_SACK_NOW;
     if (info->flags & TERN_SEND_MORE) si.flags |= TERN_MSG_MORE;
+    si.expires = info->ttl ? tern_time_add(now, info->ttl) : 0;
     size_t before = tern_sendq_bytes(&a->sendq);
     int rc = tern_sendq_enqueue(&a->sendq, &si, data, len);
-    if (rc == TERN_ENOMEM && before + len > ep->cfg.sndbuf) rc = TERN_EAGAIN;
+    if (rc == TERN_ENOMEM && before + len > a->cfg.sndbuf) rc = TERN_EAGAIN;
     if (rc) return rc;
     a->stats.messages_out++;
     a->dry_owed = true;
     tern_assoc_want_output(ep, a, TERN_SEND_DATA);
-    (void)now;
+    if (a->sendq.ttl_next < a->timer[TERN_TTTL])
+        tern_assoc_set_timer(ep, a, TERN_TTTL, a->sendq.ttl_next);
     tern_assoc_check(a);
     return 0;
 }
@@ -188,45 +236,76 @@ TERN_EXPORT int tern_ep_set_buffer_low(tern_ep *ep, tern_assoc_id id, size_t thr
     return 0;
 }
 
+/* The next message (or part of one) of a into buf: its length, or 0 (then
+ * a has nothing to read and is off the readable list). */
+static long recv_from(tern_ep *ep, tern_assoc *a, tern_rcvinfo *info, void *buf, size_t cap)
+{
+    if (!a->data_up) {
+        tern_readable_remove(ep, a);
+        return 0;
+    }
+    if (!a->rcv_lent) {
+        if (tern_reasm_next(&a->reasm, &a->rcv_msg) != 1) {
+            tern_readable_remove(ep, a);
+            return 0;
+        }
+        a->rcv_lent = true;
+        a->rcv_off = 0;
+    }
+    const tern_reasm_msg *m = &a->rcv_msg;
+    size_t n = tern_reasm_msg_copy(m, a->rcv_off, buf, cap);
+    a->rcv_off += n;
+    memset(info, 0, sizeof *info);
+    info->assoc = a->id;
+    info->stream = m->stream;
+    info->ssn = (uint16_t)m->sn;
+    info->tsn = m->first_tsn;
+    info->ppid = m->ppid;
+    if (m->flags & TERN_REASM_UNORDERED) info->flags |= TERN_RCV_UNORDERED;
+    if (m->flags & TERN_REASM_PARTIAL) info->flags |= TERN_RCV_PARTIAL;
+    if (a->rcv_off == m->len) {
+        if (m->flags & TERN_REASM_END) {
+            info->flags |= TERN_RCV_EOR;
+            a->stats.messages_in++;
+        }
+        tern_reasm_release(&a->reasm);
+        a->rcv_lent = false;
+        if (!tern_reasm_has_ready(&a->reasm)) tern_readable_remove(ep, a);
+        tern_data_window_update(ep, a);
+    }
+    tern_assoc_check(a);
+    return (long)n;
+}
+
 TERN_EXPORT long tern_ep_recv(tern_ep *ep, tern_rcvinfo *info, void *buf, size_t cap, tern_time now)
 {
     (void)now;
     if (!ep || !info || !buf || cap == 0) return TERN_EINVAL;
     /* Bounded: each association on the list is looked at once. */
     while (ep->readable_head) {
-        tern_assoc *a = ep->readable_head;
-        if (!a->rcv_lent) {
-            if (tern_reasm_next(&a->reasm, &a->rcv_msg) != 1) {
-                tern_readable_remove(ep, a);
-                continue;
-            }
-            a->rcv_lent = true;
-            a->rcv_off = 0;
-        }
-        const tern_reasm_msg *m = &a->rcv_msg;
-        size_t n = tern_reasm_msg_copy(m, a->rcv_off, buf, cap);
-        a->rcv_off += n;
-        memset(info, 0, sizeof *info);
-        info->assoc = a->id;
-        info->stream = m->stream;
-        info->ssn = (uint16_t)m->sn;
-        info->tsn = m->first_tsn;
-        info->ppid = m->ppid;
-        if (m->flags & TERN_REASM_UNORDERED) info->flags |= TERN_RCV_UNORDERED;
-        if (m->flags & TERN_REASM_PARTIAL) info->flags |= TERN_RCV_PARTIAL;
-        if (a->rcv_off == m->len) {
-            if (m->flags & TERN_REASM_END) {
-                info->flags |= TERN_RCV_EOR;
-                a->stats.messages_in++;
-            }
-            tern_reasm_release(&a->reasm);
-            a->rcv_lent = false;
-            if (!tern_reasm_has_ready(&a->reasm)) tern_readable_remove(ep, a);
-            tern_data_window_update(ep, a);
-        }
-        tern_assoc_check(a);
-        return (long)n;
+        long n = recv_from(ep, ep->readable_head, info, buf, cap);
+        if (n) return n;
     }
+    return 0;
+}
+
+TERN_EXPORT long tern_ep_recv_assoc(tern_ep *ep, tern_assoc_id id, tern_rcvinfo *info, void *buf,
+                                    size_t cap, tern_time now)
+{
+    (void)now;
+    if (!ep || !info || !buf || cap == 0) return TERN_EINVAL;
+    tern_assoc *a = tern_assoc_by_id(ep, id);
+    if (!a) return TERN_ENOENT;
+    return recv_from(ep, a, info, buf, cap);
+}
+
+/* An association on the list always has something to read (recv_from
+ * takes it off when it runs dry); the check is cheap insurance. */
+TERN_EXPORT tern_assoc_id tern_ep_next_readable(const tern_ep *ep)
+{
+    if (!ep) return 0;
+    for (const tern_assoc *a = ep->readable_head; a; a = a->next_readable)
+        if (a->data_up && (a->rcv_lent || tern_reasm_has_ready(&a->reasm))) return a->id;
     return 0;
 }
 
@@ -269,12 +348,31 @@ void tern_assoc_check(const tern_assoc *a)
     if (marked != rq->marked || gap != rq->gap_acked) broken(a, "marks");
     if (tern_sn32_diff(rq->next_tsn, rq->cum_ack) != (int32_t)rq->count + 1)
         broken(a, "tsn window");
-    if (a->sendq.unsent_bytes > a->sendq.bytes || a->sendq.bytes > a->sendq.max_bytes)
-        broken(a, "send queue bytes");
+    /* (bytes may pass max_bytes: the user may lower sndbuf below what is queued) */
+    if (a->sendq.unsent_bytes > a->sendq.bytes) broken(a, "send queue bytes");
+    if (a->sendq.ttl_next < a->timer[TERN_TTTL]) broken(a, "ttl timer");
     if (tern_sn32_lt(tern_tsn_map_highest(&a->rmap), tern_tsn_map_cum_ack(&a->rmap)))
         broken(a, "receive map");
     if (tern_reasm_bytes(&a->reasm) > a->reasm.max_mem) broken(a, "reassembly memory");
 #else
     (void)a;
 #endif
+}
+
+/* ---- iterating the readable list (for the socket API) ------------------------ */
+
+TERN_EXPORT tern_assoc_id tern_ep_readable_after(const tern_ep *ep, tern_assoc_id prev)
+{
+    if (!ep) return 0;
+    if (prev == 0) return ep->readable_head ? ep->readable_head->id : 0;
+    const tern_assoc *a = tern_assoc_by_id(ep, prev);
+    if (!a || !a->on_readable_list || !a->next_readable) return 0;
+    return a->next_readable->id;
+}
+
+TERN_EXPORT bool tern_ep_assoc_readable(const tern_ep *ep, tern_assoc_id id)
+{
+    if (!ep || id == 0) return false;
+    const tern_assoc *a = tern_assoc_by_id(ep, id);
+    return a && a->on_readable_list;
 }

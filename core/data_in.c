@@ -10,7 +10,8 @@
 static uint32_t a_rwnd(const tern_ep *ep, const tern_assoc *a)
 {
     size_t held = tern_reasm_bytes(&a->reasm);
-    return held >= ep->cfg.rwnd ? 0 : ep->cfg.rwnd - (uint32_t)held;
+    (void)ep;
+    return held >= a->cfg.rwnd ? 0 : a->cfg.rwnd - (uint32_t)held;
 }
 
 static void owe_sack(tern_ep *ep, tern_assoc *a)
@@ -23,7 +24,8 @@ static void owe_sack(tern_ep *ep, tern_assoc *a)
  * not be refused, or the peer could never advance). */
 static bool window_refuses(const tern_ep *ep, const tern_assoc *a, const tern_data *d)
 {
-    if (tern_reasm_bytes(&a->reasm) + d->payload.len <= ep->cfg.rwnd) return false;
+    (void)ep;
+    if (tern_reasm_bytes(&a->reasm) + d->payload.len <= a->cfg.rwnd) return false;
     return tern_sn32_gt(d->tsn, tern_tsn_map_highest(&a->rmap));
 }
 
@@ -91,15 +93,16 @@ void tern_data_packet_done(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     if (!a->data_up) return;
     a->data_packets++;
+    a->last_data_at = now; /* autoclose */
     if (a->state == TERN_STATE_SHUTDOWN_SENT) {
         tern_assoc_want_output(ep, a, TERN_SEND_SHUTDOWN);
         tern_shutdown_peer_packet(ep, a, now); /* restarts T2 and its count */
         if (tern_tsn_map_has_gaps(&a->rmap) || a->rmap.num_dups) owe_sack(ep, a);
-    } else if (tern_tsn_map_has_gaps(&a->rmap) || a->rmap.num_dups || ep->cfg.sack_delay == 0 ||
-               a->data_packets >= ep->cfg.sack_freq) {
+    } else if (tern_tsn_map_has_gaps(&a->rmap) || a->rmap.num_dups || a->cfg.sack_delay == 0 ||
+               a->data_packets >= a->cfg.sack_freq) {
         owe_sack(ep, a);
     } else if (a->timer[TERN_TSACK] == TERN_TIME_NEVER) {
-        a->timer[TERN_TSACK] = now + ep->cfg.sack_delay;
+        a->timer[TERN_TSACK] = now + a->cfg.sack_delay;
     }
     tern_assoc_timers_changed(ep, a);
 }
@@ -146,6 +149,6 @@ void tern_data_window_update(tern_ep *ep, tern_assoc *a)
 {
     uint32_t now_wnd = a_rwnd(ep, a);
     uint32_t step = tern_primary(a)->pmtu;
-    if (ep->cfg.rwnd / 2 < step) step = ep->cfg.rwnd / 2;
+    if (a->cfg.rwnd / 2 < step) step = a->cfg.rwnd / 2;
     if (now_wnd >= a->last_a_rwnd + step) owe_sack(ep, a);
 }

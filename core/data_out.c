@@ -15,6 +15,13 @@ size_t tern_dest_packet_limit(const tern_dest *d)
     return d->pmtu > ip + udp + 64 ? d->pmtu - ip - udp : 64;
 }
 
+size_t tern_data_max_payload(const tern_assoc *a, const tern_dest *d)
+{
+    size_t full = tern_dest_packet_limit(d) - TERN_COMMON_HEADER_LEN - DATA_HEADER_LEN;
+    if (a->cfg.max_seg && a->cfg.max_seg < full) full = a->cfg.max_seg; /* RFC 6458 MAXSEG */
+    return full;
+}
+
 static void start_t3(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
     d->t3_deadline = now + d->rto;
@@ -34,7 +41,10 @@ static void after_ack(tern_ep *ep, tern_assoc *a, const tern_sack_result *res,
         size_t after = tern_retransq_path_flight(&a->rq, (uint8_t)i);
         tern_cc_ack ack = {res->acked[i], flight_before[i], after, cum};
         tern_cc_on_sack(&d->cc, &ack);
-        if (res->acked[i]) d->error_count = 0; /* §8.3: data acknowledged */
+        if (res->acked[i]) { /* §8.2: data acknowledged: the address works */
+            d->error_count = 0;
+            if (d->state == TERN_PATH_INACTIVE) tern_dest_set_state(ep, d, TERN_PATH_ACTIVE);
+        }
         if (res->fast_rtx_paths & (1u << i) &&
             tern_cc_on_fast_retransmit(&d->cc, tern_retransq_highest_tsn(&a->rq)))
             a->fast_rtx_now = true;
@@ -133,11 +143,11 @@ bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
         tern_assoc_want_output(ep, a, TERN_SEND_DATA);
         return true;
     }
-    tern_cc_on_t3_expired(&d->cc);         /* E1, §7.2.3 */
-    tern_dest_backoff(ep, d);              /* E2 */
-    tern_retransq_t3_expired(&a->rq, idx); /* E3 */
-    if (++d->error_count > ep->cfg.path_max_retrans) d->state = TERN_PATH_INACTIVE; /* §8.2 */
-    if (!tern_assoc_strike(ep, a)) return false;                                    /* §8.1 */
+    tern_cc_on_t3_expired(&d->cc);               /* E1, §7.2.3 */
+    tern_dest_backoff(ep, d);                    /* E2 */
+    tern_retransq_t3_expired(&a->rq, idx);       /* E3 */
+    tern_dest_strike(ep, d);                     /* §8.2 */
+    if (!tern_assoc_strike(ep, a)) return false; /* §8.1 */
     d->t3_deadline = now + d->rto;
     tern_assoc_want_output(ep, a, TERN_SEND_DATA);
     return true;
@@ -183,7 +193,10 @@ tern_dest *tern_data_next_dest(tern_assoc *a)
     return c ? rtx_dest(a, c) : tern_primary(a);
 }
 
-/* §6.1 C: retransmissions first, in TSN order, while they go to d. */
+/* §6.1 C: retransmissions first, in TSN order, while they go to d. A chunk
+ * made before the path's PMTU fell fits no packet now; §6.9: it cannot be
+ * re-fragmented, so it goes as the packet's only DATA, over the limit, for
+ * IP to fragment (w->cap is the caller's buffer). */
 static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
                                     uint64_t window, tern_time now)
 {
@@ -193,13 +206,17 @@ static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, s
         uint32_t tsn;
         const tern_rtx_chunk *c = tern_retransq_next_marked(&a->rq, &tsn);
         if (!c || rtx_dest(a, c) != d) break;
-        if (w->len + chunk_size(c->chunk.len) > limit) break;
+        size_t size = chunk_size(c->chunk.len);
+        bool oversize = TERN_COMMON_HEADER_LEN + size > limit;
+        if (w->len + size > limit && !(oversize && n == 0)) break;
+        if (w->len + size > w->cap) break; /* the caller's buffer is below the old PMTU */
         uint64_t flight = tern_retransq_path_flight(&a->rq, idx);
         if (!a->fast_rtx_now && !tern_cc_may_send(window, flight)) break;
         put_chunk(w, &c->chunk, tsn);
         tern_retransq_mark_sent(&a->rq, tsn, idx, now);
         a->stats.retransmits++;
         n++;
+        if (oversize) break;
     }
     if (n) a->fast_rtx_now = false;
     return n;
@@ -210,7 +227,8 @@ static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, s
 static bool nagle_holds(const tern_ep *ep, const tern_assoc *a, const tern_chunk_desc *c,
                         size_t full)
 {
-    if (ep->cfg.nodelay || tern_retransq_flight(&a->rq) == 0) return false;
+    (void)ep;
+    if (a->cfg.nodelay || tern_retransq_flight(&a->rq) == 0) return false;
     if (c->flags & TERN_DATA_FLAG_I) return false;
     return c->len < full && tern_sendq_unsent_bytes(&a->sendq) == c->len;
 }
@@ -222,9 +240,9 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
     uint8_t idx = (uint8_t)(d - a->paths);
     tern_cc_on_idle_check(&d->cc, now, d->rto);
     uint64_t window = tern_cc_window(&d->cc, tern_retransq_path_flight(&a->rq, idx),
-                                     ep->cfg.max_burst ? ep->cfg.max_burst : TERN_CC_MAX_BURST);
+                                     a->cfg.max_burst ? a->cfg.max_burst : TERN_CC_MAX_BURST);
     unsigned n = put_retransmissions(a, d, w, limit, window, now);
-    const size_t full = tern_dest_packet_limit(d) - TERN_COMMON_HEADER_LEN - DATA_HEADER_LEN;
+    const size_t full = tern_data_max_payload(a, d);
     /* New data goes to the primary (§6.4), after every retransmission.
      * Sender-side silly window avoidance (§6.1 A, RFC 1122) comes with the
      * design: a chunk is never cut down to fit the peer's window, it waits
@@ -267,6 +285,7 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
     }
     if (n) {
         a->stats.data_chunks_out += n;
+        a->last_data_at = now; /* autoclose */
         tern_cc_on_send(&d->cc, now);
         if (d->t3_deadline == TERN_TIME_NEVER) start_t3(ep, a, d, now); /* §6.3.2 R1 */
     }

@@ -43,18 +43,19 @@ static bool addrs_valid(const tern_ep_config *c)
     return true;
 }
 
+/* Everything but the per-association settings, which tern_assoc_params_valid
+ * checks (so tern_ep_assoc_params_set accepts exactly what tern_ep_new does). */
 static bool config_valid(const tern_ep_config *c)
 {
     bool alloc_set = c->alloc.alloc != NULL, free_set = c->alloc.free != NULL;
+    tern_assoc_params p;
+    tern_assoc_params_from_config(c, &p);
     return c->port != 0 && c->outbound_streams && c->max_inbound_streams && c->rwnd >= 1500 &&
-           c->rto_min && c->rto_min <= c->rto_initial && c->rto_initial <= c->rto_max &&
-           c->rto_max <= TERN_SEC(86400) && c->valid_cookie_life &&
-           c->valid_cookie_life <= TERN_SEC(86400) && c->hb_interval <= TERN_SEC(86400) &&
-           c->max_associations && c->max_associations <= (1u << 24) && c->event_queue_len &&
+           tern_assoc_params_valid(&p) && c->valid_cookie_life &&
+           c->valid_cookie_life <= TERN_SEC(86400) && c->max_associations &&
+           c->max_associations <= (1u << 24) && c->event_queue_len &&
            c->event_queue_len <= (1u << 20) && c->num_local_addrs <= TERN_MAX_LOCAL_ADDRS &&
-           addrs_valid(c) && alloc_set == free_set && c->assoc_max_retrans && c->path_max_retrans &&
-           c->sndbuf && c->pmtu >= 1280 && c->pmtu <= 65535 && c->sack_freq &&
-           c->sack_delay <= TERN_MSEC(500) && c->max_burst;
+           addrs_valid(c) && alloc_set == free_set && c->pmtu >= 1280 && c->pmtu <= 65535;
 }
 
 void *tern_ep_alloc(tern_ep *ep, size_t size)
@@ -97,8 +98,8 @@ uint32_t tern_ep_new_vtag(tern_ep *ep)
         v = tern_ep_random32(ep);
         if (v != 0 && !tern_assoc_by_vtag(ep, v)) return v;
     }
-    /* A broken generator: probe upwards; at most max_associations are taken. */
-    for (uint32_t i = 0; i <= ep->cfg.max_associations; i++)
+    /* A broken generator: probe upwards; at most assocs_open are taken. */
+    for (uint32_t i = 0; i <= ep->stats.assocs_open; i++)
         if (++v != 0 && !tern_assoc_by_vtag(ep, v)) return v;
     return v + 1;
 }
@@ -125,8 +126,10 @@ TERN_EXPORT int tern_ep_new(const tern_ep_config *cfg, tern_ep **out)
     ep->by_peer = alloc_zeroed(ep, nb * sizeof *ep->by_peer);
     ep->by_id = alloc_zeroed(ep, nb * sizeof *ep->by_id);
     ep->heap = tern_ep_alloc(ep, cfg->max_associations * sizeof *ep->heap);
+    ep->heap_cap = ep->heap ? cfg->max_associations : 0;
     ep->ctrl = tern_ep_alloc(ep, TERN_CTRL_SLOTS * sizeof *ep->ctrl);
     ep->events = tern_ep_alloc(ep, cfg->event_queue_len * sizeof *ep->events);
+    ep->ev_cap = ep->events ? cfg->event_queue_len : 0;
     uint8_t secret[TERN_COOKIE_SECRET_LEN];
     int rc = TERN_ENOMEM;
     if (ep->by_vtag && ep->by_peer && ep->by_id && ep->heap && ep->ctrl && ep->events &&
@@ -155,16 +158,16 @@ TERN_EXPORT void tern_ep_free(tern_ep *ep)
             tern_assoc_free(ep, ep->by_vtag[i]);
     return_lent(ep);
     for (uint32_t i = 0; ep->events && i < ep->ev_len; i++) { /* undelivered lent data */
-        tern_event *ev = &ep->events[(ep->ev_head + i) % ep->cfg.event_queue_len];
+        tern_event *ev = &ep->events[(ep->ev_head + i) % ep->ev_cap];
         tern_ep_dealloc(ep, (void *)ev->data, ev->data ? ev->len : 0);
     }
     tern_cookie_keys_clear(&ep->keys);
     tern_ep_dealloc(ep, ep->by_vtag, ep->nbuckets * sizeof *ep->by_vtag);
     tern_ep_dealloc(ep, ep->by_peer, ep->nbuckets * sizeof *ep->by_peer);
     tern_ep_dealloc(ep, ep->by_id, ep->nbuckets * sizeof *ep->by_id);
-    tern_ep_dealloc(ep, ep->heap, ep->cfg.max_associations * sizeof *ep->heap);
+    tern_ep_dealloc(ep, ep->heap, ep->heap_cap * sizeof *ep->heap);
     tern_ep_dealloc(ep, ep->ctrl, TERN_CTRL_SLOTS * sizeof *ep->ctrl);
-    tern_ep_dealloc(ep, ep->events, ep->cfg.event_queue_len * sizeof *ep->events);
+    tern_ep_dealloc(ep, ep->events, ep->ev_cap * sizeof *ep->events);
     tern_ep_dealloc(ep, ep, sizeof *ep);
 }
 
@@ -203,11 +206,11 @@ TERN_EXPORT int tern_ep_rotate_secret(tern_ep *ep, tern_time now)
 tern_event *tern_ep_event_slot(tern_ep *ep, enum tern_event_type type, const tern_assoc *a,
                                uint16_t cause)
 {
-    if (ep->ev_len == ep->cfg.event_queue_len) {
+    if (ep->ev_len >= ep->cfg.event_queue_len) {
         ep->stats.events_dropped++;
         return NULL;
     }
-    tern_event *ev = &ep->events[(ep->ev_head + ep->ev_len++) % ep->cfg.event_queue_len];
+    tern_event *ev = &ep->events[(ep->ev_head + ep->ev_len++) % ep->ev_cap];
     memset(ev, 0, sizeof *ev);
     ev->type = type;
     ev->assoc = a ? a->id : 0;
@@ -238,7 +241,7 @@ TERN_EXPORT int tern_ep_poll_event(tern_ep *ep, tern_event *ev)
     return_lent(ep);
     if (ep->ev_len == 0) return 0;
     *ev = ep->events[ep->ev_head];
-    ep->ev_head = (ep->ev_head + 1) % ep->cfg.event_queue_len;
+    ep->ev_head = (ep->ev_head + 1) % ep->ev_cap;
     ep->ev_len--;
     ep->lent_data = (uint8_t *)ev->data;
     ep->lent_len = ev->data ? ev->len : 0;
@@ -297,7 +300,7 @@ TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_ass
         out->cum_tsn_ack = tern_tsn_map_cum_ack(&a->rmap);
         out->send_queued = tern_sendq_bytes(&a->sendq);
         out->recv_held = tern_reasm_bytes(&a->reasm);
-        out->a_rwnd = out->recv_held >= ep->cfg.rwnd ? 0 : ep->cfg.rwnd - (uint32_t)out->recv_held;
+        out->a_rwnd = out->recv_held >= a->cfg.rwnd ? 0 : a->cfg.rwnd - (uint32_t)out->recv_held;
     }
     return 0;
 }
@@ -346,6 +349,8 @@ static bool fire_timers(tern_ep *ep, tern_assoc *a, tern_time now)
     if (a->timer[TERN_T5] <= now && !tern_t5_expired(ep, a)) return false;
     if (a->timer[TERN_T2] <= now && !tern_t2_expired(ep, a, now)) return false;
     if (a->timer[TERN_TSACK] <= now && !tern_tsack_expired(ep, a, now)) return false;
+    if (a->timer[TERN_TTTL] <= now) tern_data_expire(ep, a, now);
+    if (a->timer[TERN_TAUTOCLOSE] <= now && !tern_autoclose_expired(ep, a, now)) return false;
     for (unsigned i = 0; i < a->num_paths; i++) {
         if (a->paths[i].t3_deadline <= now && !tern_t3_expired(ep, a, &a->paths[i], now))
             return false;
@@ -375,19 +380,80 @@ TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)
 TERN_EXPORT int tern_ep_connect(tern_ep *ep, const tern_path *path, uint16_t peer_port,
                                 tern_time now, tern_assoc_id *id)
 {
-    if (!ep || !path || !id || peer_port == 0 || !tern_addr_is_unicast(&path->remote))
-        return TERN_EINVAL;
-    if (tern_dest_by_peer(ep, &path->remote, peer_port)) return TERN_EEXIST;
+    if (!path) return TERN_EINVAL;
+    return tern_ep_connectx(ep, path, 1, peer_port, now, id);
+}
+
+/* §5.1 A with the addresses the user knows (RFC 6458 sctp_connectx): the
+ * INIT goes to the first; the others are UNCONFIRMED peer addresses (§5.4)
+ * until a heartbeat confirms them. Repeated addresses count once. */
+TERN_EXPORT int tern_ep_connectx(tern_ep *ep, const tern_path *paths, size_t n, uint16_t peer_port,
+                                 tern_time now, tern_assoc_id *id)
+{
+    if (!ep || !paths || !id || n == 0 || n > TERN_MAX_PATHS || peer_port == 0) return TERN_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!tern_addr_is_unicast(&paths[i].remote)) return TERN_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (tern_dest_by_peer(ep, &paths[i].remote, peer_port)) return TERN_EEXIST;
     if (ep->stats.assocs_open >= ep->cfg.max_associations) return TERN_ENOMEM;
-    tern_assoc *a = tern_assoc_new(ep, path, peer_port, tern_ep_new_vtag(ep));
+    tern_assoc *a = tern_assoc_new(ep, &paths[0], peer_port, tern_ep_new_vtag(ep));
     if (!a) return TERN_ENOMEM;
+    for (size_t i = 1; i < n; i++) {
+        tern_dest *d = tern_assoc_add_path(ep, a, &paths[i].remote, &paths[i]);
+        if (d && d != tern_primary(a)) d->path.local = paths[i].local;
+    }
     a->state = TERN_STATE_COOKIE_WAIT;
     a->local_initial_tsn = tern_ep_random32(ep);
-    a->outbound_streams = ep->cfg.outbound_streams;
-    a->inbound_streams = ep->cfg.max_inbound_streams;
+    a->outbound_streams = a->cfg.outbound_streams;
+    a->inbound_streams = a->cfg.max_inbound_streams;
     tern_primary(a)->state = TERN_PATH_ACTIVE; /* the address the user gave (§5.4) */
     tern_send_init(ep, a, now);
     *id = a->id;
+    return 0;
+}
+
+/* The precomputed parts of the endpoint follow a new config: the deadline
+ * heap and the event ring grow (never shrink: what is queued stays), the
+ * rotation schedule restarts. The hash tables keep their size (chains only
+ * get longer). */
+TERN_EXPORT int tern_ep_config_update(tern_ep *ep, const tern_ep_config *cfg)
+{
+    if (!ep || !cfg || !config_valid(cfg) || cfg->port != ep->cfg.port ||
+        cfg->random != ep->cfg.random || cfg->random_ctx != ep->cfg.random_ctx ||
+        cfg->alloc.alloc != ep->cfg.alloc.alloc || cfg->alloc.free != ep->cfg.alloc.free ||
+        cfg->alloc.ctx != ep->cfg.alloc.ctx)
+        return TERN_EINVAL;
+    tern_assoc **heap = NULL;
+    tern_event *events = NULL;
+    if (cfg->max_associations > ep->heap_cap) {
+        heap = tern_ep_alloc(ep, cfg->max_associations * sizeof *heap);
+        if (!heap) return TERN_ENOMEM;
+    }
+    if (cfg->event_queue_len > ep->ev_cap) {
+        events = tern_ep_alloc(ep, cfg->event_queue_len * sizeof *events);
+        if (!events) {
+            tern_ep_dealloc(ep, heap, heap ? cfg->max_associations * sizeof *heap : 0);
+            return TERN_ENOMEM;
+        }
+    }
+    if (heap) {
+        memcpy(heap, ep->heap, ep->heap_len * sizeof *heap);
+        tern_ep_dealloc(ep, ep->heap, ep->heap_cap * sizeof *ep->heap);
+        ep->heap = heap;
+        ep->heap_cap = cfg->max_associations;
+    }
+    if (events) { /* unwrapped, oldest first */
+        for (uint32_t i = 0; i < ep->ev_len; i++)
+            events[i] = ep->events[(ep->ev_head + i) % ep->ev_cap];
+        tern_ep_dealloc(ep, ep->events, ep->ev_cap * sizeof *ep->events);
+        ep->events = events;
+        ep->ev_cap = cfg->event_queue_len;
+        ep->ev_head = 0;
+    }
+    if (cfg->cookie_rotation != ep->cfg.cookie_rotation ||
+        cfg->valid_cookie_life != ep->cfg.valid_cookie_life)
+        ep->next_rotation = cfg->cookie_rotation ? 0 : TERN_TIME_NEVER; /* 0: at first use */
+    ep->cfg = *cfg;
     return 0;
 }
 

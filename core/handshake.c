@@ -121,7 +121,9 @@ static void send_init_ack(tern_ep *ep, const tern_path *path, const tern_common_
     tern_wbuf_put_u16(&w, ep->cfg.outbound_streams);
     tern_wbuf_put_u16(&w, ep->cfg.max_inbound_streams);
     tern_wbuf_put_u32(&w, plan->local_tsn);
-    tern_init_params_put(ep, &w, 0);
+    tern_assoc_cfg ours;
+    tern_assoc_cfg_init(&ours, &ep->cfg);
+    tern_init_params_put(&ours, &w, 0);
     size_t ck = tern_wbuf_tlv_begin(&w, TERN_PARAM_STATE_COOKIE);
     long clen =
         w.err ? -1
@@ -300,8 +302,8 @@ bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
     a->peer_vtag = ack.initiate_tag;
     a->peer_initial_tsn = ack.initial_tsn;
     a->peer_rwnd = ack.a_rwnd;
-    a->outbound_streams = min16(ep->cfg.outbound_streams, ack.num_inbound_streams);
-    a->inbound_streams = min16(ep->cfg.max_inbound_streams, ack.num_outbound_streams);
+    a->outbound_streams = min16(a->cfg.outbound_streams, ack.num_inbound_streams);
+    a->inbound_streams = min16(a->cfg.max_inbound_streams, ack.num_outbound_streams);
     tern_assoc_take_init_params(ep, a, &scan);
     a->state = TERN_STATE_COOKIE_ECHOED;
     a->pending &= ~(unsigned)TERN_SEND_INIT;
@@ -328,7 +330,17 @@ void tern_assoc_established(tern_ep *ep, tern_assoc *a, tern_time now)
     a->unrecognized_len = 0;
     tern_hb_start(ep, a, now);
     tern_data_start(ep, a, now); /* on failure (memory) the association carries no data */
+    a->last_data_at = now;
+    tern_autoclose_arm(ep, a);
     tern_assoc_timers_changed(ep, a);
+}
+
+void tern_assoc_comm_up(tern_ep *ep, tern_assoc *a)
+{
+    tern_ep_event(ep, TERN_EV_COMM_UP, a, 0);
+    if (!a->peer_adaptation_on) return;
+    tern_event *ev = tern_ep_event_slot(ep, TERN_EV_ADAPTATION_INDICATION, a, 0);
+    if (ev) ev->adaptation_ind = a->peer_adaptation;
 }
 
 /* §5.1 E; §5.2.5: anywhere but COOKIE-ECHOED it is discarded. */
@@ -342,7 +354,7 @@ void tern_handle_cookie_ack(tern_ep *ep, tern_assoc *a, tern_time now)
         tern_dest_rtt_sample(ep, tern_primary(a), now - a->t1_started);
     tern_primary(a)->state = TERN_PATH_ACTIVE;
     tern_assoc_established(ep, a, now);
-    tern_ep_event(ep, TERN_EV_COMM_UP, a, 0);
+    tern_assoc_comm_up(ep, a);
 }
 
 /* §5.2.6 alternative 3: a new INIT asking for a longer cookie life: the
@@ -354,7 +366,7 @@ bool tern_handle_stale_cookie(tern_ep *ep, tern_assoc *a, uint32_t staleness_us,
         tern_ep_drop(ep, a, TERN_DROP_STATE);
         return true;
     }
-    if (a->init_retransmits >= ep->cfg.max_init_retransmits) {
+    if (a->init_retransmits >= a->cfg.max_init_retransmits) {
         tern_assoc_end(ep, a, TERN_EV_CANT_START, TERN_CAUSE_STALE_COOKIE);
         return false;
     }
@@ -376,7 +388,7 @@ bool tern_handle_stale_cookie(tern_ep *ep, tern_assoc *a, uint32_t staleness_us,
 bool tern_t1_expired(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     a->stats.t1_expired++;
-    if (a->init_retransmits >= ep->cfg.max_init_retransmits) {
+    if (a->init_retransmits >= a->cfg.max_init_retransmits) {
         tern_assoc_end(ep, a, TERN_EV_CANT_START, 0);
         return false;
     }

@@ -14,8 +14,10 @@ static bool heartbeats_on(const tern_ep *ep, const tern_assoc *a, const tern_des
 {
     bool state_ok = a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
                     a->state == TERN_STATE_SHUTDOWN_RECEIVED;
-    /* Path confirmation of other addresses (§5.4) arrives with multi-homing. */
-    return state_ok && ep->cfg.hb_interval != 0 && d->state != TERN_PATH_UNCONFIRMED;
+    /* §5.4: an UNCONFIRMED address gets heartbeats only on demand
+     * (tern_hb_now) until multi-homing confirms addresses by itself. */
+    (void)ep;
+    return state_ok && a->cfg.hb_interval != 0 && d->state != TERN_PATH_UNCONFIRMED;
 }
 
 /* §8.3: RTO + HB.interval, jittered by ±50% of the RTO. The RTO can pass
@@ -24,7 +26,7 @@ static void arm(tern_ep *ep, tern_dest *d, tern_time now)
 {
     uint64_t r = (uint64_t)tern_ep_random32(ep) << 32 | tern_ep_random32(ep);
     tern_time jitter = d->rto ? r % (d->rto + 1) : 0;
-    d->hb_deadline = now + d->rto / 2 + jitter + ep->cfg.hb_interval;
+    d->hb_deadline = now + d->rto / 2 + jitter + d->owner->cfg.hb_interval;
 }
 
 void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
@@ -39,9 +41,43 @@ void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
     }
 }
 
+/* hb_interval changed. A heartbeat still awaiting its answer keeps its
+ * deadline (its timeout); the other paths are armed afresh. */
+void tern_hb_reconfigure(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        if (!heartbeats_on(ep, a, d)) {
+            d->hb_deadline = TERN_TIME_NEVER;
+            continue;
+        }
+        if (d->hb_deadline == TERN_TIME_NEVER) d->hb_outstanding = false; /* none timed */
+        if (!d->hb_outstanding) arm(ep, d, now);
+    }
+}
+
+static void new_heartbeat(tern_ep *ep, tern_assoc *a, tern_dest *d)
+{
+    uint64_t nonce;
+    if (tern_ep_random(ep, &nonce, sizeof nonce) != 0) nonce = ++d->hb_nonce;
+    d->hb_nonce = nonce;
+    d->hb_outstanding = true;
+    d->hb_pending_send = true;
+    tern_assoc_want_output(ep, a, TERN_SEND_HEARTBEAT);
+}
+
+/* On demand, also to an UNCONFIRMED address (§5.4: its HEARTBEAT ACK
+ * confirms it). A heartbeat still unanswered is replaced, without a
+ * strike; the timer restarts from now. */
+void tern_hb_now(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
+{
+    new_heartbeat(ep, a, d);
+    if (heartbeats_on(ep, a, d)) arm(ep, d, now);
+}
+
 bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
 {
-    if (++a->error_count <= ep->cfg.assoc_max_retrans) return true;
+    if (++a->error_count <= a->cfg.assoc_max_retrans) return true;
     /* §8.1: the peer is unreachable. */
     tern_abort_assoc(ep, a, 0, NULL, 0, TERN_EV_COMM_LOST);
     return false;
@@ -56,18 +92,11 @@ bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
     if (d->hb_outstanding) { /* unanswered: a strike on the address and the peer */
         /* §8.2, §8.3: past Path.Max.Retrans the address is inactive and its
          * counter stops growing; heartbeats go on. */
-        if (d->error_count <= ep->cfg.path_max_retrans &&
-            ++d->error_count > ep->cfg.path_max_retrans)
-            d->state = TERN_PATH_INACTIVE;
+        tern_dest_strike(ep, d);
         tern_dest_backoff(ep, d); /* §8.3: exponential backoff of the RTO */
         if (!tern_assoc_strike(ep, a)) return false;
     }
-    uint64_t nonce;
-    if (tern_ep_random(ep, &nonce, sizeof nonce) != 0) nonce = ++d->hb_nonce;
-    d->hb_nonce = nonce;
-    d->hb_outstanding = true;
-    d->hb_pending_send = true;
-    tern_assoc_want_output(ep, a, TERN_SEND_HEARTBEAT);
+    new_heartbeat(ep, a, d);
     arm(ep, d, now);
     return true;
 }
@@ -144,6 +173,10 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
     a->stats.hb_acked++;
     tern_dest_rtt_sample(ep, d, now - d->hb_sent_at);
     d->error_count = 0;
-    d->state = TERN_PATH_ACTIVE;
+    tern_dest_set_state(ep, d, TERN_PATH_ACTIVE); /* §8.2; §5.4: confirmed */
     a->error_count = 0;
+    if (d->hb_deadline == TERN_TIME_NEVER && heartbeats_on(ep, a, d)) {
+        arm(ep, d, now);
+        tern_assoc_timers_changed(ep, a);
+    }
 }

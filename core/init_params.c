@@ -20,6 +20,7 @@ static bool understood(uint16_t type)
     case TERN_PARAM_HOST_NAME:
     case TERN_PARAM_SUPPORTED_ADDR_TYPES:
     case TERN_PARAM_SUPPORTED_EXT:
+    case TERN_PARAM_ADAPTATION: /* RFC 5061 §4.2.6: passed to the user */
     case TERN_PARAM_PADDING: return true;
     default: return false;
     }
@@ -79,6 +80,10 @@ void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *re
         case TERN_PARAM_COOKIE_PRESERVATIVE:
             out->cookie_preservative_ms = p.u.cookie_preservative;
             break;
+        case TERN_PARAM_ADAPTATION:
+            out->adaptation_on = true;
+            out->adaptation = p.u.adaptation;
+            break;
         case TERN_PARAM_SUPPORTED_EXT:
             for (size_t i = 0; i < p.u.bytes.len; i++) {
                 uint8_t t = p.u.bytes.ptr[i];
@@ -98,10 +103,15 @@ void tern_addr_param_put(tern_wbuf *w, const tern_addr *a)
         tern_wbuf_tlv(w, TERN_PARAM_IPV6, a->ip, 16);
 }
 
-void tern_init_params_put(const tern_ep *ep, tern_wbuf *w, uint32_t cookie_preservative_ms)
+void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms)
 {
-    for (unsigned i = 0; i < ep->cfg.num_local_addrs; i++)
-        tern_addr_param_put(w, &ep->cfg.local_addrs[i]);
+    for (unsigned i = 0; i < c->num_local_addrs; i++)
+        tern_addr_param_put(w, &c->local_addrs[i]);
+    if (c->adaptation_ind_on) {
+        size_t off = tern_wbuf_tlv_begin(w, TERN_PARAM_ADAPTATION);
+        tern_wbuf_put_u32(w, c->adaptation_ind);
+        tern_wbuf_tlv_end(w, off);
+    }
     if (cookie_preservative_ms) {
         size_t off = tern_wbuf_tlv_begin(w, TERN_PARAM_COOKIE_PRESERVATIVE);
         tern_wbuf_put_u32(w, cookie_preservative_ms);
@@ -112,6 +122,8 @@ void tern_init_params_put(const tern_ep *ep, tern_wbuf *w, uint32_t cookie_prese
 void tern_assoc_take_init_params(tern_ep *ep, tern_assoc *a, const tern_init_scan *scan)
 {
     memcpy(a->peer_ext, scan->ext, sizeof a->peer_ext);
+    a->peer_adaptation_on = scan->adaptation_on;
+    a->peer_adaptation = scan->adaptation;
     const tern_path *like = &tern_primary(a)->path;
     for (unsigned i = 0; i < scan->num_addrs; i++)
         tern_assoc_add_path(ep, a, &scan->addrs[i], like);

@@ -42,10 +42,12 @@ typedef struct tern_dest {
 
 /* Association-level timers; per-path ones live in tern_dest. */
 enum tern_timer {
-    TERN_T1,    /* T1-init / T1-cookie (§5.1 A, C) */
-    TERN_T2,    /* T2-shutdown (§9.2) */
-    TERN_T5,    /* T5-shutdown-guard (§9.2) */
-    TERN_TSACK, /* delayed SACK (§6.2) */
+    TERN_T1,         /* T1-init / T1-cookie (§5.1 A, C) */
+    TERN_T2,         /* T2-shutdown (§9.2) */
+    TERN_T5,         /* T5-shutdown-guard (§9.2) */
+    TERN_TSACK,      /* delayed SACK (§6.2) */
+    TERN_TTTL,       /* the earliest expiry of an unsent message's ttl (or earlier) */
+    TERN_TAUTOCLOSE, /* RFC 6458 §8.1.8: may be early; re-armed from last_data_at */
     TERN_TIMER_COUNT
 };
 
@@ -62,10 +64,36 @@ enum tern_pending {
 };
 
 #define TERN_MAX_UNRECOGNIZED 256 /* bytes of INIT ACK parameters reported back */
+#define TERN_MIN_SEG          64  /* smallest non-zero max_seg */
+#define TERN_MAX_AUTOCLOSE    TERN_SEC(86400 * 366)
+
+/* a + b, saturating at TERN_TIME_NEVER. */
+static inline tern_time tern_time_add(tern_time a, tern_time b)
+{
+    return a > TERN_TIME_NEVER - b ? TERN_TIME_NEVER : a + b;
+}
+
+/* The settings an association lives by: copied from the endpoint's config
+ * when it is created (tern_ep_config_update leaves them alone), changed by
+ * tern_ep_assoc_params_set. */
+typedef struct tern_assoc_cfg {
+    tern_addr local_addrs[TERN_MAX_LOCAL_ADDRS]; /* listed in our INIT */
+    uint8_t num_local_addrs;
+    uint16_t outbound_streams, max_inbound_streams;
+    uint32_t rwnd, pd_point, sndbuf, pmtu, max_seg;
+    tern_time rto_initial, rto_min, rto_max;
+    tern_time hb_interval, shutdown_guard, sack_delay, autoclose;
+    uint8_t max_init_retransmits, assoc_max_retrans, path_max_retrans;
+    uint8_t sack_freq, max_burst;
+    bool nodelay;
+    bool adaptation_ind_on;
+    uint32_t adaptation_ind;
+} tern_assoc_cfg;
 
 struct tern_assoc {
     tern_assoc_id id;
     enum tern_state state;
+    tern_assoc_cfg cfg;
     uint16_t peer_port;
     uint32_t local_vtag, peer_vtag;
     uint32_t local_tie_tag, peer_tie_tag; /* §5.2.2: random, 0 until needed */
@@ -73,6 +101,8 @@ struct tern_assoc {
     uint32_t peer_rwnd;
     uint16_t outbound_streams, inbound_streams; /* negotiated (§5.1.1) */
     uint8_t peer_ext[32];                       /* Supported Extensions bitmap */
+    bool peer_adaptation_on;                    /* RFC 5061 §4.2.6, from INIT / INIT ACK */
+    uint32_t peer_adaptation;
 
     tern_dest paths[TERN_MAX_PATHS];
     uint8_t num_paths, primary;
@@ -106,6 +136,7 @@ struct tern_assoc {
     bool zwp_out;           /* ... and one is outstanding */
     bool sack_since_t3;     /* a SACK arrived since T3 last fired */
     bool dry_owed;          /* data was sent since the last SENDER_DRY */
+    tern_time last_data_at; /* DATA last sent or received (autoclose) */
     tern_reasm_msg rcv_msg; /* the message being read */
     bool rcv_lent;
     size_t rcv_off;
@@ -143,16 +174,16 @@ struct tern_ep {
     tern_dest **by_peer; /* one entry per peer address of every association */
     size_t nbuckets;
 
-    tern_assoc **heap; /* min-heap on tern_assoc.deadline, capacity max_associations */
-    size_t heap_len;
+    tern_assoc **heap; /* min-heap on tern_assoc.deadline */
+    size_t heap_len, heap_cap;
 
     tern_assoc *pending_head, *pending_tail;
 
     tern_ctrl_slot *ctrl; /* ring */
     unsigned ctrl_head, ctrl_len;
 
-    tern_event *events; /* ring, cfg.event_queue_len */
-    uint32_t ev_head, ev_len;
+    tern_event *events; /* ring of ev_cap; at most cfg.event_queue_len are queued */
+    uint32_t ev_head, ev_len, ev_cap;
     uint8_t *lent_data; /* the data of the last event polled (TERN_EV_SEND_FAILED) */
     size_t lent_len;
 
@@ -213,10 +244,23 @@ bool tern_addr_equal(const tern_addr *a, const tern_addr *b);
 /* §8.4 item 1 / §5.1.2: only unicast addresses take part. */
 bool tern_addr_is_unicast(const tern_addr *a);
 
-/* ---- path.c: RTO (§6.3.1, §6.3.3) ---------------------------------------- */
+/* ---- params.c: per-association settings ------------------------------------ */
+void tern_assoc_params_from_config(const tern_ep_config *c, tern_assoc_params *p);
+bool tern_assoc_params_valid(const tern_assoc_params *p);
+void tern_assoc_cfg_init(tern_assoc_cfg *c, const tern_ep_config *cfg);
+
+/* ---- path.c: RTO (§6.3.1, §6.3.3), path state and its events ------------------ */
 void tern_dest_init(tern_ep *ep, tern_dest *d);
 void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time rtt);
 void tern_dest_backoff(tern_ep *ep, tern_dest *d);
+/* Moves d to state, telling the user of what RFC 6458 §6.1.2 reports
+ * (UNREACHABLE, AVAILABLE, CONFIRMED). */
+void tern_dest_set_state(tern_ep *ep, tern_dest *d, enum tern_path_state state);
+/* §8.2: one strike on d's error counter (saturating just past
+ * Path.Max.Retrans); past the limit an active address becomes inactive. */
+void tern_dest_strike(tern_ep *ep, tern_dest *d);
+/* The path's IP MTU changed: congestion control's PMDCS follows (§7.3). */
+void tern_dest_set_pmtu(tern_dest *d, uint32_t pmtu);
 
 /* ---- init_params.c: INIT / INIT ACK parameters (§3.3.2, §3.3.3, §5.1.2) ---- */
 typedef struct tern_init_scan {
@@ -226,15 +270,18 @@ typedef struct tern_init_scan {
     tern_tlv host_name_tlv;
     uint32_t cookie_preservative_ms;
     uint8_t ext[32];
+    bool adaptation_on; /* RFC 5061 §4.2.6 */
+    uint32_t adaptation;
 } tern_init_scan;
 
 /* Reads what Tern uses from INIT/INIT ACK parameters, and appends every
  * unrecognized parameter whose upper bits ask for a report (whole TLV) to
  * report (may be NULL); stops at one whose bits say stop (§3.2.1). */
 void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *report);
-/* Our INIT / INIT ACK optional parameters: addresses, and the cookie
- * preservative (INIT only, when non-zero). */
-void tern_init_params_put(const tern_ep *ep, tern_wbuf *w, uint32_t cookie_preservative_ms);
+/* Our INIT / INIT ACK optional parameters from c: addresses, the
+ * Adaptation Layer Indication, and the cookie preservative (INIT only, when
+ * non-zero). */
+void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms);
 /* An IPv4 or IPv6 Address parameter (§3.3.2.1). */
 void tern_addr_param_put(tern_wbuf *w, const tern_addr *a);
 /* Records the peer's addresses and extensions in the TCB. */
@@ -248,6 +295,9 @@ bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
 void tern_handle_cookie_ack(tern_ep *ep, tern_assoc *a, tern_time now);
 /* Enters ESTABLISHED: stops T1, drops the kept cookie, starts heartbeats. */
 void tern_assoc_established(tern_ep *ep, tern_assoc *a, tern_time now);
+/* TERN_EV_COMM_UP, then TERN_EV_ADAPTATION_INDICATION if the peer sent
+ * one (RFC 6458 §6.1.6). */
+void tern_assoc_comm_up(tern_ep *ep, tern_assoc *a);
 /* The association's peer said its cookie was stale (§5.2.6). */
 bool tern_handle_stale_cookie(tern_ep *ep, tern_assoc *a, uint32_t staleness_us, tern_time now);
 /* Returns false when the association was freed. */
@@ -307,6 +357,10 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
                                tern_time now);
 /* Returns false when the association was freed. */
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
+/* hb_interval changed: heartbeats stop (0) or are re-armed from now. */
+void tern_hb_reconfigure(tern_ep *ep, tern_assoc *a, tern_time now);
+/* Sends a HEARTBEAT to d at the next output (RFC 6458 SPP_HB_DEMAND). */
+void tern_hb_now(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 /* Writes a HEARTBEAT for d into w (a packet already started). */
 void tern_hb_put(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, tern_time now);
 /* §8.1: counts one strike on the association; false if it ended. */
@@ -350,6 +404,19 @@ void tern_assoc_check(const tern_assoc *a);
 void tern_ep_event_failed(tern_ep *ep, const tern_assoc *a, const tern_msg *m, bool unsent);
 void tern_readable_add(tern_ep *ep, tern_assoc *a);
 void tern_readable_remove(tern_ep *ep, tern_assoc *a);
+/* TERN_EV_PARTIAL_DELIVERY_ABORTED for each message the user read part of
+ * and will never read the end of (the association ends or restarts). */
+void tern_data_pd_aborted(tern_ep *ep, tern_assoc *a);
+/* Abandons the unsent messages whose ttl passed (TERN_EV_SEND_FAILED,
+ * TERN_FAILED_UNSENT) and re-arms TERN_TTTL (callers recompute the
+ * deadline). */
+void tern_data_expire(tern_ep *ep, tern_assoc *a, tern_time now);
+/* Autoclose (RFC 6458 §8.1.8): arms TERN_TAUTOCLOSE from last_data_at in
+ * ESTABLISHED (callers recompute the deadline); the timer's handler. */
+void tern_autoclose_arm(tern_ep *ep, tern_assoc *a);
+bool tern_autoclose_expired(tern_ep *ep, tern_assoc *a, tern_time now);
+/* The largest DATA payload for a new chunk to d (path MTU and max_seg). */
+size_t tern_data_max_payload(const tern_assoc *a, const tern_dest *d);
 
 /* ---- ootb.c: §8.4 ---------------------------------------------------------- */
 void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,

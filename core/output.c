@@ -73,18 +73,19 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
 {
     tern_wbuf w;
     tern_dest *p = tern_primary(a);
+    if (a->timer[TERN_TTTL] <= now) { /* not sent within its ttl: not sent at all */
+        tern_data_expire(ep, a, now);
+        tern_assoc_timers_changed(ep, a);
+    }
     if (a->pending & TERN_SEND_INIT) { /* §6.10: INIT is bundled with nothing */
         a->pending &= ~(unsigned)TERN_SEND_INIT;
-        uint8_t params[TERN_MAX_LOCAL_ADDRS * 20 + 8];
+        uint8_t params[TERN_MAX_LOCAL_ADDRS * 20 + 16];
         tern_wbuf pw;
         tern_wbuf_init(&pw, params, sizeof params);
-        tern_init_params_put(ep, &pw, a->cookie_preservative_ms);
-        tern_init init = {a->local_vtag,
-                          ep->cfg.rwnd,
-                          ep->cfg.outbound_streams,
-                          ep->cfg.max_inbound_streams,
-                          a->local_initial_tsn,
-                          {params, pw.len}};
+        tern_init_params_put(&a->cfg, &pw, a->cookie_preservative_ms);
+        tern_init init = {a->local_vtag,           a->cfg.rwnd,
+                          a->cfg.outbound_streams, a->cfg.max_inbound_streams,
+                          a->local_initial_tsn,    {params, pw.len}};
         tern_wbuf_init(&w, buf, cap);
         tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, 0);
         tern_init_put(&w, TERN_CHUNK_INIT, &init);
@@ -100,12 +101,14 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     tern_dest *dd = data_possible ? tern_data_next_dest(a) : p;
     if (n && dd != p) data_possible = false;
     tern_dest *to = n ? p : dd;
-    size_t limit = tern_dest_packet_limit(to);
+    size_t limit = tern_dest_packet_limit(to), buf_cap = w.cap;
     if (!w.err && w.len <= limit && limit < w.cap) w.cap = limit;
     unsigned data = 0;
     if (!w.err) {
         n += tern_sack_put_owed(ep, a, &w, data_possible);
-        if (data_possible) data = tern_data_fill(ep, a, to, &w, w.cap, now);
+        size_t data_limit = limit < buf_cap ? limit : buf_cap;
+        w.cap = buf_cap; /* an oversize retransmission may pass the limit (§6.9) */
+        if (data_possible) data = tern_data_fill(ep, a, to, &w, data_limit, now);
         if (!data && to == dd) a->pending &= ~(unsigned)TERN_SEND_DATA;
     }
     if (n || data) {

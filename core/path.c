@@ -1,22 +1,27 @@
-/* Per-destination retransmission timeout (RFC 9260 §6.3.1, §6.3.3). */
+/* Peer addresses (paths): the retransmission timeout (RFC 9260 §6.3.1,
+ * §6.3.3), the error counter and state (§8.2) with the events RFC 6458
+ * §6.1.2 reports, the PMTU (§7.3), and the user's per-path calls: primary
+ * path, path MTU, heartbeat on demand. */
 #include "core/internal.h"
 
 void tern_dest_init(tern_ep *ep, tern_dest *d)
 {
+    (void)ep;
+    const tern_assoc_cfg *c = &d->owner->cfg;
     d->state = TERN_PATH_UNCONFIRMED;
-    d->rto = ep->cfg.rto_initial;
+    d->rto = c->rto_initial;
     d->rtt_measured = false;
     d->srtt = d->rttvar = 0;
     d->error_count = 0;
     d->hb_deadline = TERN_TIME_NEVER;
     d->t3_deadline = TERN_TIME_NEVER;
-    d->pmtu = ep->cfg.pmtu;
+    d->pmtu = c->pmtu;
 }
 
-static tern_time clamp_rto(const tern_ep *ep, tern_time rto)
+static tern_time clamp_rto(const tern_assoc_cfg *c, tern_time rto)
 {
-    if (rto < ep->cfg.rto_min) return ep->cfg.rto_min;
-    if (rto > ep->cfg.rto_max) return ep->cfg.rto_max;
+    if (rto < c->rto_min) return c->rto_min;
+    if (rto > c->rto_max) return c->rto_max;
     return rto;
 }
 
@@ -28,6 +33,7 @@ static tern_time clamp_rto(const tern_ep *ep, tern_time rto)
 
 void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time r)
 {
+    (void)ep;
     if (r > RTT_CAP) r = RTT_CAP;
     if (!d->rtt_measured) { /* C2 */
         d->srtt = r;
@@ -39,11 +45,107 @@ void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time r)
         d->srtt = d->srtt - d->srtt / 8 + r / 8;
     }
     if (d->rttvar == 0) d->rttvar = RTT_G;
-    d->rto = clamp_rto(ep, d->srtt + 4 * d->rttvar); /* C6, C7 */
+    d->rto = clamp_rto(&d->owner->cfg, d->srtt + 4 * d->rttvar); /* C6, C7 */
 }
 
 /* §6.3.3 E2: double the RTO, up to RTO.Max. */
 void tern_dest_backoff(tern_ep *ep, tern_dest *d)
 {
-    d->rto = d->rto > ep->cfg.rto_max / 2 ? ep->cfg.rto_max : clamp_rto(ep, 2 * d->rto);
+    (void)ep;
+    const tern_assoc_cfg *c = &d->owner->cfg;
+    d->rto = d->rto > c->rto_max / 2 ? c->rto_max : clamp_rto(c, 2 * d->rto);
+}
+
+static void addr_event(tern_ep *ep, const tern_dest *d, enum tern_addr_state what)
+{
+    tern_event *ev = tern_ep_event_slot(ep, TERN_EV_PEER_ADDR_CHANGE, d->owner, 0);
+    if (!ev) return;
+    ev->addr = d->path.remote;
+    ev->addr_state = what;
+}
+
+void tern_dest_set_state(tern_ep *ep, tern_dest *d, enum tern_path_state state)
+{
+    enum tern_path_state was = d->state;
+    d->state = state;
+    if (was == state) return;
+    if (state == TERN_PATH_INACTIVE)
+        addr_event(ep, d, TERN_ADDR_UNREACHABLE); /* §8.2 */
+    else if (state == TERN_PATH_ACTIVE)
+        addr_event(ep, d, was == TERN_PATH_UNCONFIRMED ? TERN_ADDR_CONFIRMED : TERN_ADDR_AVAILABLE);
+}
+
+void tern_dest_strike(tern_ep *ep, tern_dest *d)
+{
+    uint32_t max = d->owner->cfg.path_max_retrans;
+    if (d->error_count <= max) d->error_count++;
+    if (d->error_count > max && d->state == TERN_PATH_ACTIVE)
+        tern_dest_set_state(ep, d, TERN_PATH_INACTIVE);
+}
+
+/* §7.3: the PMDCS (the unit cwnd counts in) follows the PMTU; chunks
+ * already made keep their size (§6.9: they cannot be re-fragmented). */
+void tern_dest_set_pmtu(tern_dest *d, uint32_t pmtu)
+{
+    d->pmtu = pmtu;
+    if (!d->owner->data_up) return;
+    bool v6 = d->path.remote.family == TERN_AF_INET6;
+    tern_cc_on_pmdcs_change(&d->cc, tern_cc_pmdcs(pmtu, v6, d->path.encaps_port != 0));
+}
+
+/* ---- the user's per-path calls ------------------------------------------ */
+
+static int find(tern_ep *ep, tern_assoc_id id, const tern_addr *remote, tern_assoc **a,
+                tern_dest **d)
+{
+    if (!ep || !remote) return TERN_EINVAL;
+    *a = tern_assoc_by_id(ep, id);
+    if (!*a) return TERN_ENOENT;
+    *d = tern_assoc_find_path(*a, remote);
+    return *d ? 0 : TERN_EINVAL;
+}
+
+/* §5.4: no chunk but HEARTBEAT goes to an UNCONFIRMED address, so it
+ * cannot be the primary. */
+TERN_EXPORT int tern_ep_set_primary(tern_ep *ep, tern_assoc_id id, const tern_addr *remote)
+{
+    tern_assoc *a;
+    tern_dest *d;
+    int rc = find(ep, id, remote, &a, &d);
+    if (rc) return rc;
+    if (d->state == TERN_PATH_UNCONFIRMED) return TERN_EINVAL;
+    if (d == tern_primary(a)) return 0;
+    a->primary = (uint8_t)(d - a->paths);
+    addr_event(ep, d, TERN_ADDR_MADE_PRIMARY);
+    if (a->data_up) tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+    return 0;
+}
+
+TERN_EXPORT int tern_ep_set_path_mtu(tern_ep *ep, tern_assoc_id id, const tern_addr *remote,
+                                     uint32_t mtu)
+{
+    tern_assoc *a;
+    tern_dest *d;
+    int rc = find(ep, id, remote, &a, &d);
+    if (rc) return rc;
+    if (mtu < 1280 || mtu > 65535) return TERN_EINVAL;
+    tern_dest_set_pmtu(d, mtu);
+    if (a->data_up) tern_assoc_want_output(ep, a, TERN_SEND_DATA); /* a larger MTU: more fits */
+    return 0;
+}
+
+/* §8.3 heartbeats go from ESTABLISHED until SHUTDOWN or SHUTDOWN ACK is sent. */
+TERN_EXPORT int tern_ep_heartbeat_now(tern_ep *ep, tern_assoc_id id, const tern_addr *remote,
+                                      tern_time now)
+{
+    tern_assoc *a;
+    tern_dest *d;
+    int rc = find(ep, id, remote, &a, &d);
+    if (rc) return rc;
+    if (a->state != TERN_STATE_ESTABLISHED && a->state != TERN_STATE_SHUTDOWN_PENDING &&
+        a->state != TERN_STATE_SHUTDOWN_RECEIVED)
+        return TERN_ESTATE;
+    tern_hb_now(ep, a, d, now);
+    tern_assoc_timers_changed(ep, a);
+    return 0;
 }

@@ -27,6 +27,8 @@ struct tern_reasm_stream {
     tern_reasm_pending *unordered;              /* runs of unordered fragments */
     tern_reasm_pending *pd;                     /* under partial delivery; blocks the stream */
     uint16_t next_ssn;                          /* §6.5: the next ordered SSN to deliver */
+    bool open;        /* a piece was handed out, the message's END piece was not */
+    uint32_t open_sn; /* ... and that message's SSN/MID */
 };
 
 static size_t frag_size(uint32_t len)
@@ -423,6 +425,11 @@ int tern_reasm_next(tern_reasm *r, tern_reasm_msg *out)
     if (!r->ready_head) r->ready_tail = NULL;
     m->next_ready = NULL;
     r->lent = m;
+    if (m->msg_flags & TERN_REASM_PARTIAL) { /* pieces of one stream leave in order */
+        tern_reasm_stream *s = &r->streams[m->stream];
+        s->open = !(m->msg_flags & TERN_REASM_END);
+        s->open_sn = m->sn;
+    }
     out->frags = m;
     out->len = m->msg_len;
     out->ppid = m->ppid;
@@ -431,6 +438,12 @@ int tern_reasm_next(tern_reasm *r, tern_reasm_msg *out)
     out->stream = m->stream;
     out->flags = m->msg_flags;
     return 1;
+}
+
+void tern_reasm_each_open(const tern_reasm *r, tern_reasm_open_fn *fn, void *ctx)
+{
+    for (uint32_t i = 0; r->streams && i < r->num_streams; i++)
+        if (r->streams[i].open) fn(ctx, (uint16_t)i, r->streams[i].open_sn);
 }
 
 void tern_reasm_release(tern_reasm *r)

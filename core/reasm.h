@@ -115,6 +115,12 @@ int tern_reasm_next(tern_reasm *r, tern_reasm_msg *out);
 /* Frees the message last handed out (no-op if none). */
 void tern_reasm_release(tern_reasm *r);
 
+/* Calls fn for every message partially delivered and not finished: a
+ * TERN_REASM_PARTIAL piece of it was handed out, its END piece was not
+ * (at most one per stream). O(streams). */
+typedef void tern_reasm_open_fn(void *ctx, uint16_t stream, uint32_t sn);
+void tern_reasm_each_open(const tern_reasm *r, tern_reasm_open_fn *fn, void *ctx);
+
 /* Copies up to cap bytes of m from offset into buf; returns the count. */
 size_t tern_reasm_msg_copy(const tern_reasm_msg *m, size_t offset, void *buf, size_t cap);
 

@@ -28,6 +28,7 @@ int tern_sendq_init(tern_sendq *q, const tern_allocator *alloc, uint16_t num_str
     q->max_bytes = max_bytes;
     q->rr_head = q->rr_tail = NO_STREAM;
     q->locked = NO_STREAM;
+    q->ttl_next = TERN_TIME_NEVER;
     return 0;
 }
 
@@ -74,7 +75,8 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     tern_stream_out *s = &q->streams[info->stream];
     bool unordered = info->flags & TERN_MSG_UNORDERED;
     if (s->record_open && s->record_unordered != unordered) return TERN_EINVAL;
-    if (len > q->max_bytes - q->bytes) return TERN_ENOMEM;
+    /* The cap may have been lowered below what is queued. */
+    if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
     tern_msg *m = tern_mem_alloc(q->alloc, sizeof *m + len);
     if (!m) return TERN_ENOMEM;
@@ -94,6 +96,11 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     }
     s->record_open = info->flags & TERN_MSG_MORE;
     s->record_unordered = unordered;
+    m->expires = TERN_TIME_NEVER;
+    if (info->expires && !(m->flags & (TERN_MSG_MORE | TERN_MSGF_CONT))) {
+        m->expires = info->expires;
+        if (m->expires < q->ttl_next) q->ttl_next = m->expires;
+    }
 
     if (s->tail)
         s->tail->next = m;
@@ -195,6 +202,77 @@ void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx)
     if (m->flags & TERN_MSGF_REPORTED) return;
     m->flags |= TERN_MSGF_REPORTED;
     if (fn) fn(ctx, m, m->sent == 0);
+}
+
+/* One stream's FIFO; the messages it keeps have their sequence numbers
+ * moved down over the ones abandoned before them. */
+static size_t expire_stream(tern_sendq *q, tern_stream_out *s, tern_time now,
+                            tern_msg_report_fn *fn, void *ctx, tern_time *next)
+{
+    size_t n = 0;
+    uint32_t gone[2] = {0, 0}; /* abandoned so far, ordered / unordered */
+    tern_msg *prev = NULL;
+    for (tern_msg **link = &s->head; *link;) {
+        tern_msg *m = *link;
+        unsigned u = (m->flags & TERN_MSG_UNORDERED) ? 1 : 0;
+        bool may_expire = m->sent == 0 && m->expires != TERN_TIME_NEVER;
+        if (may_expire && m->expires <= now) {
+            *link = m->next;
+            if (s->tail == m) s->tail = prev;
+            m->next = NULL;
+            if (q->sched == TERN_SCHED_FCFS) fcfs_unlink(q, m);
+            q->unsent_bytes -= m->len;
+            gone[u]++;
+            n++;
+            tern_sendq_report(m, fn, ctx);
+            tern_sendq_release(q, m); /* the queue's reference: the last */
+            continue;
+        }
+        m->mid -= gone[u]; /* unsent (after an unsent one), so never on the wire */
+        if (may_expire && m->expires < *next) *next = m->expires;
+        prev = m;
+        link = &m->next;
+    }
+    s->next_mid[0] -= gone[0];
+    s->next_mid[1] -= gone[1];
+    return n;
+}
+
+size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, void *ctx)
+{
+    size_t n = 0;
+    tern_time next = TERN_TIME_NEVER;
+    if (!q->streams) return 0;
+    if (q->sched == TERN_SCHED_FCFS) {
+        /* Every stream (the core schedules round-robin; this is O(streams)). */
+        for (uint32_t i = 0; i < q->num_streams; i++)
+            if (q->streams[i].head) n += expire_stream(q, &q->streams[i], now, fn, ctx, &next);
+        q->ttl_next = next;
+        return n;
+    }
+    /* Round-robin: the streams with messages are the ring's. A stream left
+     * empty leaves it, unless it is mid-record (locked: it waits there for
+     * the record's next piece). */
+    uint32_t prev = NO_STREAM;
+    for (uint32_t sid = q->rr_head; sid != NO_STREAM;) {
+        tern_stream_out *s = &q->streams[sid];
+        uint32_t following = s->rr_next;
+        n += expire_stream(q, s, now, fn, ctx, &next);
+        if (!s->head && sid != q->locked) {
+            if (prev == NO_STREAM)
+                q->rr_head = following;
+            else
+                q->streams[prev].rr_next = following;
+            if (q->rr_tail == sid) q->rr_tail = prev;
+            s->rr_next = NO_STREAM;
+            s->in_ring = false;
+        } else {
+            prev = sid;
+        }
+        sid = following;
+    }
+    q->ttl_next = next;
+    return n;
 }
 
 void tern_sendq_set_low_threshold(tern_sendq *q, size_t threshold)

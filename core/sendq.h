@@ -37,6 +37,9 @@ typedef struct tern_send_info {
     uint32_t ppid; /* host order; written as is */
     uint32_t flags;
     uint64_t context; /* echoed back in reports */
+    /* Abandoned by tern_sendq_expire if still wholly unsent at this time;
+     * 0 or TERN_TIME_NEVER: never. Ignored for record pieces (MORE / CONT). */
+    tern_time expires;
 } tern_send_info;
 
 /* Internal flags of a tern_msg (besides the TERN_MSG_* above). */
@@ -54,8 +57,9 @@ typedef struct tern_msg {
     uint32_t refs; /* one per live chunk, plus one while queued */
     uint32_t flags;
     uint32_t ppid;
-    uint32_t mid; /* per stream and U flag; an ordered DATA's SSN is its low 16 bits */
-    uint32_t fsn; /* fragments produced so far: the next one's FSN (RFC 8260) */
+    uint32_t mid;      /* per stream and U flag; an ordered DATA's SSN is its low 16 bits */
+    uint32_t fsn;      /* fragments produced so far: the next one's FSN (RFC 8260) */
+    tern_time expires; /* TERN_TIME_NEVER: reliable (see tern_sendq_expire) */
     uint16_t stream;
     uint8_t data[];
 } tern_msg;
@@ -111,7 +115,8 @@ typedef struct tern_sendq {
     bool low_event;      /* bytes fell to or below low_threshold; see take_low */
     uint32_t rr_head, rr_tail;
     tern_msg *fcfs_head, *fcfs_tail;
-    uint32_t locked; /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
+    uint32_t locked;    /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
+    tern_time ttl_next; /* no unsent message expires before this (a lower bound) */
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.
@@ -143,6 +148,14 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m);
 /* Reports m through fn unless already reported (teardown: each message is
  * reported once, whichever of sendq and retransq lets go of it first). */
 void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx);
+
+/* Abandons every message still wholly unsent whose expiry is at or before
+ * now: reported through fn (may be NULL) as unsent, then freed. Later
+ * messages of its stream take its SSN/MID and those after (they are unsent
+ * too: a stream's messages go out in order), so the peer sees no gap
+ * (§6.5; without PR-SCTP a sequence number cannot be skipped). Recomputes
+ * ttl_next exactly. Returns how many were abandoned. */
+size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, void *ctx);
 
 /* "Buffered amount low": the event fires when tern_sendq.bytes falls from
  * above threshold to at or below it. */

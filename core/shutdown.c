@@ -1,7 +1,7 @@
 /* Termination (RFC 9260 §9): ABORT received (§9.1) and sent, and the
  * graceful SHUTDOWN → SHUTDOWN ACK → SHUTDOWN COMPLETE exchange (§9.2) with
- * T2-shutdown and T5-shutdown-guard. The dispatcher has already applied the
- * tag rules of §8.5.1 B and C. */
+ * T2-shutdown and T5-shutdown-guard, and autoclose (RFC 6458 §8.1.8). The
+ * dispatcher has already applied the tag rules of §8.5.1 B and C. */
 #include "core/internal.h"
 #include "wire/cause.h"
 
@@ -46,12 +46,33 @@ void tern_shutdown_progress(tern_ep *ep, tern_assoc *a, tern_time now)
     if (a->state == TERN_STATE_SHUTDOWN_PENDING) {
         a->state = TERN_STATE_SHUTDOWN_SENT;
         start_t2(ep, a, now, TERN_SEND_SHUTDOWN);
-        tern_time guard = ep->cfg.shutdown_guard ? ep->cfg.shutdown_guard : 5 * ep->cfg.rto_max;
+        tern_time guard = a->cfg.shutdown_guard ? a->cfg.shutdown_guard : 5 * a->cfg.rto_max;
         tern_assoc_set_timer(ep, a, TERN_T5, now + guard);
     } else if (a->state == TERN_STATE_SHUTDOWN_RECEIVED) {
         a->state = TERN_STATE_SHUTDOWN_ACK_SENT;
         start_t2(ep, a, now, TERN_SEND_SHUTDOWN_ACK);
     }
+}
+
+/* RFC 6458 §8.1.8: the timer is armed from the last DATA; DATA moving
+ * meanwhile does not touch it (no heap work per packet): when it fires
+ * early it is re-armed from last_data_at. */
+void tern_autoclose_arm(tern_ep *ep, tern_assoc *a)
+{
+    (void)ep;
+    bool on = a->state == TERN_STATE_ESTABLISHED && a->cfg.autoclose;
+    a->timer[TERN_TAUTOCLOSE] =
+        on ? tern_time_add(a->last_data_at, a->cfg.autoclose) : TERN_TIME_NEVER;
+}
+
+bool tern_autoclose_expired(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    tern_autoclose_arm(ep, a);
+    if (a->timer[TERN_TAUTOCLOSE] > now) return true; /* not idle that long, or off */
+    a->timer[TERN_TAUTOCLOSE] = TERN_TIME_NEVER;
+    a->state = TERN_STATE_SHUTDOWN_PENDING; /* §9.2, as tern_ep_shutdown */
+    tern_shutdown_progress(ep, a, now);
+    return true;
 }
 
 void tern_handle_shutdown(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now)
@@ -111,7 +132,7 @@ bool tern_handle_shutdown_complete(tern_ep *ep, tern_assoc *a)
 bool tern_t2_expired(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     a->stats.t2_expired++;
-    if (a->shutdown_retransmits >= ep->cfg.assoc_max_retrans) {
+    if (a->shutdown_retransmits >= a->cfg.assoc_max_retrans) {
         tern_assoc_end(ep, a, TERN_EV_COMM_LOST, 0);
         return false;
     }

@@ -8,7 +8,10 @@
  * flags: bit 0 target endpoint (0: the listener B, 1: the client A);
  *        bit 1 write the target's real local tag into the packet;
  *        bit 2 write the right ports;
- *        bit 3 leave the CRC as fuzzed (otherwise it is fixed);
+ *        bit 3 leave the CRC as fuzzed (otherwise it is fixed); and also feed
+ *              the bytes to the target as the quote of an ICMP error
+ *              (tern_ep_icmp; bits 1 and 2 then write the tag and ports
+ *              the target's own packets carry, so the quote can verify);
  *        bits 4-6 advance time by 2^k * 50 ms first and run the timers;
  *        bit 7 then exchange the endpoints' own packets for a while. */
 #include <stdint.h>
@@ -94,7 +97,10 @@ static void drive_to(pair *p, int state, tern_assoc_id *a_id)
         for (int i = 0; i < 8 && tern_ep_poll_event(p->ep[1], &ev); i++)
             b_id = ev.assoc;
         for (uint16_t k = 0; k < 6; k++) {
-            tern_sndinfo si = {(uint16_t)(k % 3), k, k % 2 ? TERN_SEND_UNORDERED : 0, k};
+            tern_sndinfo si = {.stream = (uint16_t)(k % 3),
+                               .ppid = k,
+                               .flags = k % 2 ? TERN_SEND_UNORDERED : 0,
+                               .context = k};
             size_t len = k == 5 ? sizeof msg : 10u + k * 100u;
             tern_ep_send(p->ep[0], *a_id, &si, msg, len, p->now);
             if (b_id) tern_ep_send(p->ep[1], b_id, &si, msg, len / 2 + 1, p->now);
@@ -125,6 +131,26 @@ static uint32_t local_tag_of(pair *p, int side, tern_assoc_id a_id)
     for (tern_assoc_id id = 1; id < 8; id++)
         if (tern_ep_assoc_info(p->ep[side], id, &info) == 0) return info.local_vtag;
     return 0;
+}
+
+/* An ICMP error quoting pkt, as if about a packet `to` sent; the kind and
+ * MTU come from the input. */
+static void icmp(pair *p, int to, uint8_t flags, const uint8_t *pkt, size_t len, tern_assoc_id a_id)
+{
+    uint8_t q[PAIR_PKT_MAX];
+    memcpy(q, pkt, len);
+    if (len >= 8 && (flags & 2)) tern_store32(q + 4, local_tag_of(p, 1 - to, a_id));
+    if (len >= 8 && (flags & 4)) {
+        tern_store16(q, (uint16_t)(5000 + to));
+        tern_store16(q + 2, (uint16_t)(5000 + (1 - to)));
+    }
+    tern_icmp i = {.kind = (enum tern_icmp_kind)(1 + len % 3),
+                   .type = 3,
+                   .code = (uint8_t)len,
+                   .mtu = (uint32_t)(len * 37 % 9000),
+                   .sctp = q,
+                   .len = len};
+    check(tern_ep_icmp(p->ep[to], &p->path[to], &i, p->now) == 0);
 }
 
 static void check_bookkeeping(pair *p)
@@ -181,6 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             if (!(flags & 8)) tern_packet_set_checksum(pkt, len);
         }
+        if (flags & 8) icmp(rig, to, flags, pkt, len, a_id);
         pair_inject(rig, to, pkt, len);
         if (flags & 0x80)
             exchange(rig, 16);

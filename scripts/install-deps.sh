@@ -4,7 +4,8 @@
 # only when something is missing.
 set -eu
 
-REQUIRED="cmake ninja-build gcc make pkg-config libcmocka-dev libssl-dev clang-format"
+REQUIRED="cmake ninja-build gcc make pkg-config libcmocka-dev libssl-dev clang-format iproute2"
+# iproute2 (ip, tc): the network-namespace tests of io/ and tools/.
 # Optional: without them the fuzz smoke run or the Wireshark test is skipped,
 # loudly, instead of failing the build.
 OPTIONAL="clang libclang-rt-14-dev tshark"

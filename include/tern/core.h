@@ -87,6 +87,13 @@ typedef struct tern_ep_config {
     uint8_t sack_freq;    /* a SACK at least every this many DATA packets (2) */
     uint8_t max_burst;    /* §16 Max.Burst (4) */
     uint32_t pd_point;    /* partial delivery point, bytes (0: rwnd / 2) */
+    uint32_t max_seg;     /* largest DATA fragment payload (RFC 6458 SCTP_MAXSEG), 0 or ≥ 64;
+                             0 (or more than the path allows): what the path MTU allows */
+    tern_time autoclose;  /* graceful shutdown after this long without DATA either way
+                             (RFC 6458 §8.1.8), at most 366 days; 0: never */
+    /* Adaptation Layer Indication (RFC 5061 §4.2.6) sent in INIT / INIT ACK. */
+    bool adaptation_ind_on;
+    uint32_t adaptation_ind;
     /* Cryptographically secure random bytes (tags, TSNs, cookie secret,
      * heartbeat nonces, jitter). NULL: OpenSSL's RAND_bytes. Returns 0 on
      * success. Tests pass a seeded generator for reproducible runs. */
@@ -153,6 +160,11 @@ typedef struct tern_sndinfo {
     uint32_t ppid;    /* payload protocol identifier, host order */
     uint32_t flags;   /* TERN_SEND_* */
     uint64_t context; /* the caller's, echoed in TERN_EV_SEND_FAILED */
+    tern_time ttl;    /* 0: reliable. Otherwise a message none of whose fragments was sent
+                         within ttl of tern_ep_send is abandoned (SEND_FAILED, UNSENT); once
+                         sent it is reliable (RFC 6458 §5.3.4 without PR-SCTP). The messages
+                         behind it on its stream take over its SSN (the peer sees no gap).
+                         Ignored for a record sent in pieces (TERN_SEND_MORE): reliable */
 } tern_sndinfo;
 
 /* Queues one message (copied in; at most sndbuf bytes). It goes out as
@@ -190,6 +202,111 @@ typedef struct tern_rcvinfo {
  * a window update: call tern_ep_output after. Errors: TERN_EINVAL (NULL,
  * cap 0). */
 long tern_ep_recv(tern_ep *ep, tern_rcvinfo *info, void *buf, size_t cap, tern_time now);
+
+/* Like tern_ep_recv, but only the messages of association id (0 when it
+ * has none, also before it is up). Errors: TERN_EINVAL, TERN_ENOENT. */
+long tern_ep_recv_assoc(tern_ep *ep, tern_assoc_id id, tern_rcvinfo *info, void *buf, size_t cap,
+                        tern_time now);
+/* The association whose message tern_ep_recv would return next, or 0. */
+tern_assoc_id tern_ep_next_readable(const tern_ep *ep);
+/* The readable association after prev in the readable list (prev 0: the
+ * first), or 0 (prev last, or not readable). O(1): iterate with it. */
+tern_assoc_id tern_ep_readable_after(const tern_ep *ep, tern_assoc_id prev);
+/* Whether association id has something to read (a message, or the rest of
+ * one): it is on the readable list. false for an unknown id. */
+bool tern_ep_assoc_readable(const tern_ep *ep, tern_assoc_id id);
+
+/* Like tern_ep_connect with several peer addresses (RFC 6458 sctp_connectx):
+ * INIT goes to paths[0]; the others are known peer addresses of the new
+ * association from the start (§5.1.2), UNCONFIRMED (§5.4) until a heartbeat
+ * confirms them (tern_ep_heartbeat_now). 1 ≤ n ≤ TERN_MAX_PATHS; a repeated
+ * address counts once. Errors as tern_ep_connect (TERN_EINVAL if any
+ * address is not unicast; TERN_EEXIST if any is taken with that port):
+ * nothing is created. */
+int tern_ep_connectx(tern_ep *ep, const tern_path *paths, size_t n, uint16_t peer_port,
+                     tern_time now, tern_assoc_id *id);
+
+/* Replaces the settings new associations start with (streams, rwnd, RTO,
+ * retransmission limits, heartbeats, SACK, buffers, local addresses, ...)
+ * and the endpoint's own (max_associations, event_queue_len, cookie life
+ * and rotation, blackhole). The port, random and alloc hooks cannot change.
+ * Existing associations keep theirs. A larger max_associations or
+ * event_queue_len reallocates (queued events are kept); a smaller one keeps
+ * what exists and refuses more. Errors, nothing changed: TERN_EINVAL (as
+ * tern_ep_new, or another port, random or alloc), TERN_ENOMEM. */
+int tern_ep_config_update(tern_ep *ep, const tern_ep_config *cfg);
+
+/* Per-association settings (RFC 6458 RTOINFO, ASSOCINFO, DELAYED_SACK,
+ * NODELAY, MAXSEG, autoclose, PEER_ADDR_PARAMS for all paths). */
+typedef struct tern_assoc_params {
+    tern_time rto_initial, rto_min, rto_max;
+    uint8_t assoc_max_retrans, path_max_retrans;
+    tern_time hb_interval; /* 0: heartbeats off */
+    tern_time sack_delay;
+    uint8_t sack_freq;
+    uint8_t max_burst;
+    bool nodelay;
+    uint32_t max_seg;
+    tern_time autoclose;
+    uint32_t sndbuf;
+} tern_assoc_params;
+/* Any state. set re-arms what depends on the values: hb_interval 0 stops
+ * heartbeats, another re-arms them from now; RTOs are clamped to the new
+ * bounds (a path never measured takes the new rto_initial); a sndbuf below
+ * what is queued drops nothing (sends get TERN_EAGAIN until it drains);
+ * sack_delay 0 sends an owed SACK now; autoclose counts from the last DATA.
+ * Errors: TERN_EINVAL (NULL, or out of the ranges tern_ep_new accepts:
+ * nothing changes), TERN_ENOENT. */
+int tern_ep_assoc_params_get(const tern_ep *ep, tern_assoc_id id, tern_assoc_params *out);
+int tern_ep_assoc_params_set(tern_ep *ep, tern_assoc_id id, const tern_assoc_params *p,
+                             tern_time now);
+
+/* Per peer address (path) of an association. Errors: TERN_ENOENT (no such
+ * association), TERN_EINVAL (NULL, not one of its peer addresses, or a value
+ * out of range).
+ *
+ * set_primary: new DATA goes there (TERN_EV_PEER_ADDR_CHANGE MADE_PRIMARY
+ * when it changes). TERN_EINVAL also for an UNCONFIRMED address (§5.4:
+ * only heartbeats may go there). */
+int tern_ep_set_primary(tern_ep *ep, tern_assoc_id id, const tern_addr *remote);
+/* IP MTU of the path (1280..65535), e.g. the kernel's IP_MTU. New DATA
+ * chunks are cut for it; chunks already made keep their size (§6.9: a
+ * retransmission larger than the PMTU goes alone, for IP to fragment). */
+int tern_ep_set_path_mtu(tern_ep *ep, tern_assoc_id id, const tern_addr *remote, uint32_t mtu);
+/* Sends a HEARTBEAT on that path now (RFC 6458 SPP_HB_DEMAND), also to an
+ * UNCONFIRMED address: its HEARTBEAT ACK confirms it (TERN_EV_PEER_ADDR_CHANGE
+ * CONFIRMED). One still unanswered there is replaced. Also TERN_ESTATE: not
+ * ESTABLISHED, SHUTDOWN-PENDING or SHUTDOWN-RECEIVED (§8.3). */
+int tern_ep_heartbeat_now(tern_ep *ep, tern_assoc_id id, const tern_addr *remote, tern_time now);
+
+/* An ICMP error about a packet this endpoint sent (RFC 9260 §10, which was
+ * RFC 4960's Appendix C; RFC 6951 §5.5 for UDP encapsulation). */
+enum tern_icmp_kind {
+    TERN_ICMP_FRAG_NEEDED = 1, /* ICMPv4 3/4, ICMPv6 Packet Too Big: mtu is the next-hop MTU */
+    TERN_ICMP_PROTO_UNREACH,   /* ICMPv4 3/2, ICMPv6 4/1 (raw IP); ICMP port unreachable
+                                  for UDP encapsulation: nobody listens there */
+    TERN_ICMP_OTHER,           /* any other ICMP error: ignored (§10 ICMP1-4, ICMP9) */
+};
+typedef struct tern_icmp {
+    enum tern_icmp_kind kind;
+    uint8_t type, code;  /* as received, for statistics */
+    uint32_t mtu;        /* FRAG_NEEDED: the reported MTU (IP MTU) */
+    const uint8_t *sctp; /* the quoted SCTP packet from its common header, as much as the
+                            ICMP carried (at least 8 bytes are needed to use it) */
+    size_t len;
+} tern_icmp;
+/* path: the offending packet's path (local: our address, remote: where it
+ * went, encaps_port: the quoted UDP header's destination port, 0 for raw
+ * IP; it must be the association's). Acted on only when the quote names an
+ * association (our port, its peer's port and address) and carries the
+ * peer's tag, or tag 0 and our INIT with our tag (§10 ICMP5, ICMP6);
+ * anything else is counted in the drops. FRAG_NEEDED lowers the path's
+ * PMTU (never raises it; IPv6 not below 1280, IPv4 not below 576; mtu 0:
+ * ignored); PROTO_UNREACH ends the association as an ABORT would
+ * (COMM_LOST, or CANT_START before it is up; for an INIT only in
+ * COOKIE-WAIT). Always 0 for any content; TERN_EINVAL only for NULL
+ * pointers (or sctp NULL with len > 0). */
+int tern_ep_icmp(tern_ep *ep, const tern_path *path, const tern_icmp *icmp, tern_time now);
 
 /* Makes a new cookie secret current; cookies signed with the previous one
  * stay valid for one valid_cookie_life. Errors: TERN_ENOMEM (no randomness). */
@@ -275,18 +392,35 @@ typedef struct tern_assoc_info {
 int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_assoc_info *out);
 
 enum tern_event_type {
-    TERN_EV_COMM_UP = 1,       /* association established */
-    TERN_EV_COMM_LOST,         /* ended by the peer's ABORT (cause: its first cause code)
-                                  or by retransmission limits (cause 0) */
-    TERN_EV_RESTART,           /* the peer restarted (§5.2.4 action A) */
-    TERN_EV_SHUTDOWN_RECEIVED, /* the peer started a graceful close (SHUTDOWN) */
-    TERN_EV_SHUTDOWN_COMPLETE, /* graceful shutdown finished; the association is gone */
-    TERN_EV_CANT_START,        /* the handshake failed (Max.Init.Retransmits, ABORT) */
-    TERN_EV_REMOTE_ERROR,      /* an ERROR chunk arrived; cause holds its first cause code */
-    TERN_EV_SEND_FAILED,       /* the association ended with this message not (all)
-                                  acknowledged: stream, ppid, context, data, len, flags */
-    TERN_EV_SENDER_DRY,        /* everything sent is acknowledged and nothing is queued */
-    TERN_EV_SEND_BUFFER_LOW,   /* queued + unacknowledged bytes fell to the threshold */
+    TERN_EV_COMM_UP = 1,              /* association established */
+    TERN_EV_COMM_LOST,                /* ended by the peer's ABORT (cause: its first cause code)
+                                         or by retransmission limits (cause 0) */
+    TERN_EV_RESTART,                  /* the peer restarted (§5.2.4 action A) */
+    TERN_EV_SHUTDOWN_RECEIVED,        /* the peer started a graceful close (SHUTDOWN) */
+    TERN_EV_SHUTDOWN_COMPLETE,        /* graceful shutdown finished; the association is gone */
+    TERN_EV_CANT_START,               /* the handshake failed (Max.Init.Retransmits, ABORT) */
+    TERN_EV_REMOTE_ERROR,             /* an ERROR chunk arrived; cause holds its first cause code */
+    TERN_EV_SEND_FAILED,              /* the association ended with this message not (all)
+                                         acknowledged: stream, ppid, context, data, len, flags */
+    TERN_EV_SENDER_DRY,               /* everything sent is acknowledged and nothing is queued */
+    TERN_EV_SEND_BUFFER_LOW,          /* queued + unacknowledged bytes fell to the threshold */
+    TERN_EV_PEER_ADDR_CHANGE,         /* a peer address changed state: addr, addr_state */
+    TERN_EV_PARTIAL_DELIVERY_ABORTED, /* a message the user read part of will not be
+                                         completed (the association ended with an event,
+                                         or restarted): stream, ssn; before that event */
+    TERN_EV_ADAPTATION_INDICATION,    /* the peer sent an Adaptation Layer Indication:
+                                         adaptation_ind; right after COMM_UP */
+};
+
+/* tern_event.addr_state for TERN_EV_PEER_ADDR_CHANGE (RFC 6458 §6.1.2) */
+enum tern_addr_state {
+    TERN_ADDR_AVAILABLE = 1, /* reachable again (INACTIVE -> ACTIVE: HEARTBEAT ACK or SACK) */
+    TERN_ADDR_UNREACHABLE,   /* Path.Max.Retrans exceeded (-> INACTIVE) */
+    TERN_ADDR_REMOVED,
+    TERN_ADDR_ADDED,
+    TERN_ADDR_MADE_PRIMARY,
+    TERN_ADDR_CONFIRMED,          /* §5.4 */
+    TERN_ADDR_POTENTIALLY_FAILED, /* RFC 7829 */
 };
 
 /* tern_event.flags for TERN_EV_SEND_FAILED */
@@ -305,6 +439,13 @@ typedef struct tern_event {
     uint64_t context;
     const uint8_t *data;
     size_t len;
+    /* TERN_EV_PEER_ADDR_CHANGE */
+    tern_addr addr;
+    enum tern_addr_state addr_state;
+    /* TERN_EV_PARTIAL_DELIVERY_ABORTED */
+    uint16_t ssn;
+    /* TERN_EV_ADAPTATION_INDICATION */
+    uint32_t adaptation_ind;
 } tern_event;
 
 /* 1 and *ev filled, or 0 when the queue is empty. */

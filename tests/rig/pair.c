@@ -106,6 +106,17 @@ void pair_deliver(pair *p, size_t i)
     remove_at(p, i);
 }
 
+void pair_deliver_mirrored(pair *p, size_t i)
+{
+    if (i >= p->nflight) rig_die("no such packet in flight");
+    pair_pkt *k = &p->flight[i];
+    tern_path v = {
+        .local = k->path.remote, .remote = k->path.local, .encaps_port = k->path.encaps_port};
+    tern_ep_input(p->ep[1 - k->from], &v, k->data, k->len, p->now);
+    p->delivered++;
+    remove_at(p, i);
+}
+
 void pair_drop(pair *p, size_t i)
 {
     if (i >= p->nflight) rig_die("no such packet to drop");

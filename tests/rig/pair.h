@@ -43,6 +43,10 @@ void pair_collect(pair *p);
 size_t pair_collect_from(pair *p, int side);
 /* Delivers flight[i] to the other endpoint (removing it). */
 void pair_deliver(pair *p, size_t i);
+/* Delivers flight[i] over the mirror of the path it was sent on (local and
+ * remote swapped), so a packet sent to another address of the peer arrives
+ * there (multi-homing). */
+void pair_deliver_mirrored(pair *p, size_t i);
 /* Removes flight[i] without delivering it. */
 void pair_drop(pair *p, size_t i);
 /* Drops everything in flight; returns how many chunks of `type` the

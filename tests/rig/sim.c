@@ -732,6 +732,9 @@ const char *sim_event_name(enum tern_event_type type)
     case TERN_EV_SEND_FAILED: return "SEND_FAILED";
     case TERN_EV_SENDER_DRY: return "SENDER_DRY";
     case TERN_EV_SEND_BUFFER_LOW: return "SEND_BUFFER_LOW";
+    case TERN_EV_PEER_ADDR_CHANGE: return "PEER_ADDR_CHANGE";
+    case TERN_EV_PARTIAL_DELIVERY_ABORTED: return "PARTIAL_DELIVERY_ABORTED";
+    case TERN_EV_ADAPTATION_INDICATION: return "ADAPTATION_INDICATION";
     }
     return "?";
 }

@@ -426,6 +426,10 @@ static void sec8_3_unanswered_heartbeats_end_association(void **state)
     }
     assert_int_equal(sent, 6); /* the sixth strike ends it */
     tern_event ev;
+    /* The same strike passed Path.Max.Retrans (5): the address went first. */
+    assert_int_equal(tern_ep_poll_event(p.ep[0], &ev), 1);
+    assert_int_equal(ev.type, TERN_EV_PEER_ADDR_CHANGE);
+    assert_int_equal(ev.addr_state, TERN_ADDR_UNREACHABLE);
     assert_int_equal(tern_ep_poll_event(p.ep[0], &ev), 1);
     assert_int_equal(ev.type, TERN_EV_COMM_LOST);
     assert_int_equal(ev.assoc, ids[0]);

@@ -238,6 +238,7 @@ typedef struct run {
     unsigned next_send, delivered;
     tern_assoc_id id[2];
     bool up[2], ended[2], closed[2], cant_start;
+    bool addr_down[2]; /* the one path was reported UNREACHABLE, not yet AVAILABLE */
     bool all_sent, dry_after_all, shutdown_called;
     int closer_ep;    /* who called tern_ep_shutdown, or -1 */
     uint32_t errs[2]; /* verbose: error counters last printed */
@@ -305,6 +306,22 @@ static void on_event(void *ctx, sim *s, int ep, const tern_event *ev)
         break;
     case TERN_EV_SHUTDOWN_RECEIVED: SIM_CHECK(s, R->up[ep] && !R->ended[ep]); break;
     case TERN_EV_REMOTE_ERROR: R->remote_errors++; break;
+    case TERN_EV_PARTIAL_DELIVERY_ABORTED: /* a message read in part, before the end */
+        SIM_CHECK_MSG(s,
+                      ep == 1 && R->up[1] && !R->ended[1] && ev->stream < R->c.streams &&
+                          R->part[ev->stream].active,
+                      "ep%d: PARTIAL_DELIVERY_ABORTED on stream %u out of place", ep, ev->stream);
+        R->part[ev->stream].active = false;
+        break;
+    case TERN_EV_PEER_ADDR_CHANGE: /* §8.2: down after Path.Max.Retrans, up on an ack; alternating
+                                    */
+        SIM_CHECK_MSG(s,
+                      R->up[ep] && !R->ended[ep] &&
+                          ev->addr_state ==
+                              (R->addr_down[ep] ? TERN_ADDR_AVAILABLE : TERN_ADDR_UNREACHABLE),
+                      "ep%d: PEER_ADDR_CHANGE %d out of place", ep, (int)ev->addr_state);
+        R->addr_down[ep] = !R->addr_down[ep];
+        break;
     case TERN_EV_SENDER_DRY: {
         SIM_CHECK_MSG(s, ep == 0, "ep%d: SENDER_DRY but it never sent", ep);
         R->dry++;

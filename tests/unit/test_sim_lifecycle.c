@@ -67,6 +67,10 @@ static int check_log(const sim *s, int ep, bool may_see_shutdown, uint32_t *remo
             (*remote_err)++;
             continue;
         }
+        if (t == TERN_EV_PEER_ADDR_CHANGE) { /* §8.2: the path's state under loss */
+            SIM_CHECK_MSG(s, state == 1 || state == 2, "ep%d: PEER_ADDR_CHANGE out of place", ep);
+            continue;
+        }
         bool ok = false;
         switch (t) {
         case TERN_EV_COMM_UP: ok = state == 0; break;
