@@ -1,4 +1,5 @@
 # Tern — a thin wrapper over CMake; see README.md.
+#   make demo        install missing Debian packages, release build of `tern`, run `tern demo`
 #   make check       install missing Debian packages, build (ASan+UBSan), run every test
 #   make test        build and run the tests only (no format check, no fuzzing)
 #   make fuzz-smoke  run every libFuzzer harness for FUZZ_SECONDS (60) each
@@ -12,12 +13,18 @@ FUZZ_SECONDS ?= 60
 JOBS         ?= $(shell nproc)
 SOURCES       = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find wire include tests fuzz bench -name '*.[ch]')
 
-.PHONY: all deps build test check fuzz-smoke release bench format format-check clean
+.PHONY: all deps demo build test check fuzz-smoke release bench format format-check clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
+
+# Quick on a fresh clone: a release build of the tern command only (no tests, no sanitizers).
+demo: deps
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTERN_SANITIZE=OFF -DTERN_TESTS=OFF
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target tern_cli
+	$(RELEASE_DIR)/tools/tern demo
 
 build: deps
 	cmake -S . -B $(CHECK_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON

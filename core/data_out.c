@@ -12,7 +12,10 @@ size_t tern_dest_packet_limit(const tern_dest *d)
 {
     size_t ip = d->path.remote.family == TERN_AF_INET6 ? 40 : 20;
     size_t udp = d->path.encaps_port ? 8 : 0;
-    return d->pmtu > ip + udp + 64 ? d->pmtu - ip - udp : 64;
+    /* Chunks are padded to 4 bytes (§3.2), so a packet's length is a multiple
+     * of 4: an odd limit (loopback's 65535) rounds down, or a full DATA chunk's
+     * padding would take the packet past the MTU. */
+    return d->pmtu > ip + udp + 64 ? (d->pmtu - ip - udp) & ~(size_t)3 : 64;
 }
 
 size_t tern_data_max_payload(const tern_assoc *a, const tern_dest *d)

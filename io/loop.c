@@ -19,7 +19,10 @@
 
 struct tern_loop {
     int epfd, tfd, efd;
-    tern_time armed; /* the timer's deadline, TERN_TIME_NEVER when disarmed */
+    /* The timer's deadline, TERN_TIME_NEVER when disarmed. Atomic: the
+     * waiting thread clears it without the api's lock while another thread
+     * may re-arm; a stale value only costs one extra timerfd_settime. */
+    _Atomic tern_time armed;
 };
 
 tern_time tern_clock_now(void)

@@ -23,25 +23,25 @@ enum tern_error {
     TERN_EAGAIN = -8, /* a buffer is full, or nothing is ready: try again later */
 
     /* Socket-style API and runtime errors (tern/tern.h); the POSIX name they mirror. */
-    TERN_EBADF = -9,           /* not an open socket descriptor of this context */
-    TERN_ENOTCONN = -10,       /* no association (not connected, or it has ended) */
-    TERN_EISCONN = -11,        /* already connected, or connecting */
-    TERN_EOPNOTSUPP = -12,     /* not supported on this kind of socket or transport */
-    TERN_EADDRINUSE = -13,     /* the port or address is taken */
-    TERN_EPERM = -14,          /* not permitted (raw IP needs root or CAP_NET_RAW) */
-    TERN_ETIMEDOUT = -15,      /* a blocking call's timeout passed */
-    TERN_ECONNREFUSED = -16,   /* the association could not be started */
-    TERN_ECONNRESET = -17,     /* the association was aborted or lost */
-    TERN_EPIPE = -18,          /* the association is shutting down: no more sends */
-    TERN_EMSGSIZE = -19,       /* message larger than the send buffer */
-    TERN_EINPROGRESS = -20,    /* non-blocking connect started: wait for writability */
-    TERN_EALREADY = -21,       /* the operation is already under way */
-    TERN_EIO = -22,            /* a system call failed (the runtime's errno says which) */
-    TERN_EMFILE = -23,         /* too many sockets in this context */
-    TERN_EAFNOSUPPORT = -24,   /* address family not supported by the socket */
-    TERN_EADDRNOTAVAIL = -25,  /* the address is not a local address, or not in use */
-    TERN_ENOPROTOOPT = -26,    /* unknown socket option */
-    TERN_ESHUTDOWN = -27,      /* the context is being freed */
+    TERN_EBADF = -9,          /* not an open socket descriptor of this context */
+    TERN_ENOTCONN = -10,      /* no association (not connected, or it has ended) */
+    TERN_EISCONN = -11,       /* already connected, or connecting */
+    TERN_EOPNOTSUPP = -12,    /* not supported on this kind of socket or transport */
+    TERN_EADDRINUSE = -13,    /* the port or address is taken */
+    TERN_EPERM = -14,         /* not permitted (raw IP needs root or CAP_NET_RAW) */
+    TERN_ETIMEDOUT = -15,     /* a blocking call's timeout passed */
+    TERN_ECONNREFUSED = -16,  /* the association could not be started */
+    TERN_ECONNRESET = -17,    /* the association was aborted or lost */
+    TERN_EPIPE = -18,         /* the association is shutting down: no more sends */
+    TERN_EMSGSIZE = -19,      /* message larger than the send buffer */
+    TERN_EINPROGRESS = -20,   /* non-blocking connect started: wait for writability */
+    TERN_EALREADY = -21,      /* the operation is already under way */
+    TERN_EIO = -22,           /* a system call failed (the runtime's errno says which) */
+    TERN_EMFILE = -23,        /* too many sockets in this context */
+    TERN_EAFNOSUPPORT = -24,  /* address family not supported by the socket */
+    TERN_EADDRNOTAVAIL = -25, /* the address is not a local address, or not in use */
+    TERN_ENOPROTOOPT = -26,   /* unknown socket option */
+    TERN_ESHUTDOWN = -27,     /* the context is being freed */
 
     /* Wire decoding errors: the input is not a well-formed SCTP packet. */
     TERN_EWIRE_SHORT = -100,        /* packet shorter than the 12-byte common header */

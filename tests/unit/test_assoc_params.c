@@ -839,10 +839,40 @@ static void path_mtu_cuts_new_chunks_keeps_old(void **state)
     pair_free(&p);
 }
 
+/* A path MTU that leaves an odd packet size (loopback's 65535, or 1283):
+ * full DATA chunks are padded to 4 bytes (§3.2), and the padded packet must
+ * still fit. */
+static void path_mtu_not_a_multiple_of_four(void **state)
+{
+    (void)state;
+    static const uint32_t mtus[] = {1283, 1401, 1282, 65535};
+    for (size_t m = 0; m < sizeof mtus / sizeof mtus[0]; m++) {
+        tern_ep_config c = cfg_quiet();
+        c.rwnd = 1u << 20;
+        pair p;
+        tern_assoc_id ids[2];
+        open_pair(&p, &c, &c, ids);
+        tern_addr peer = p.path[0].remote;
+        assert_int_equal(tern_ep_set_path_mtu(p.ep[0], ids[0], &peer, mtus[m]), 0);
+        size_t len = 3 * mtus[m] < 65536 ? 3 * mtus[m] : 65536; /* read_one's limit */
+        send_ok(&p, 0, ids[0], 0, 0, 0, len);
+        pair_collect_from(&p, 0);
+        assert_true(p.nflight >= 2);
+        for (size_t k = 0; k < p.nflight; k++) {
+            assert_true(p.flight[k].len <= mtus[m] - 20 - 8);
+        }
+        reader r = {.side = 1, .in_order = true};
+        pump_read(&p, &r);
+        assert_int_equal(r.n, 1);
+        pair_free(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recv_assoc_reads_only_that_association),
+        cmocka_unit_test(path_mtu_not_a_multiple_of_four),
         cmocka_unit_test(recv_assoc_misuse),
         cmocka_unit_test(connectx_knows_every_address),
         cmocka_unit_test(connectx_misuse_creates_nothing),
