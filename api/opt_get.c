@@ -63,9 +63,13 @@ static int get_status(api_sock *s, void *val, size_t *len)
         st.instrms = info->inbound_streams;
         st.outstrms = info->outbound_streams;
         const tern_path_info *p = &info->paths[info->primary];
-        uint32_t hdr = (p->path.remote.family == TERN_AF_INET6 ? 40 : 20) +
-                       (p->path.encaps_port ? 8 : 0) + 12 + 16;
-        st.fragmentation_point = p->pmtu > hdr ? p->pmtu - hdr : 0;
+        st.fragmentation_point = info->frag_point;
+        st.unackdata =
+            info->unacked_chunks > UINT16_MAX ? UINT16_MAX : (uint16_t)info->unacked_chunks;
+        /* Chunks still to be made from the queued bytes, at the fragmentation point. */
+        size_t pend =
+            info->frag_point ? (info->send_unsent + info->frag_point - 1) / info->frag_point : 0;
+        st.penddata = pend > UINT16_MAX ? UINT16_MAX : (uint16_t)pend;
         paddrinfo(p, a->id, info->peer_port, &st.primary);
         memcpy(val, &st, sizeof st);
         *len = sizeof st;

@@ -86,7 +86,10 @@ static int set_initmsg(api_sock *s, const struct tern_initmsg *m)
     if (m->num_ostreams) s->cfg.outbound_streams = m->num_ostreams;
     if (m->max_instreams) s->cfg.max_inbound_streams = m->max_instreams;
     if (m->max_attempts) s->cfg.max_init_retransmits = (uint8_t)m->max_attempts;
-    if (m->max_init_timeo) s->max_init_timeo = m->max_init_timeo;
+    if (m->max_init_timeo) {
+        s->max_init_timeo = m->max_init_timeo;
+        s->cfg.init_rto_max = TERN_MSEC(m->max_init_timeo);
+    }
     return defaults_changed(s, &old);
 }
 

@@ -55,7 +55,8 @@ static bool config_valid(const tern_ep_config *c)
            c->valid_cookie_life <= TERN_SEC(86400) && c->max_associations &&
            c->max_associations <= (1u << 24) && c->event_queue_len &&
            c->event_queue_len <= (1u << 20) && c->num_local_addrs <= TERN_MAX_LOCAL_ADDRS &&
-           addrs_valid(c) && alloc_set == free_set && c->pmtu >= 1280 && c->pmtu <= 65535;
+           addrs_valid(c) && alloc_set == free_set && c->pmtu >= 1280 && c->pmtu <= 65535 &&
+           c->init_rto_max <= TERN_SEC(86400);
 }
 
 void *tern_ep_alloc(tern_ep *ep, size_t size)
@@ -299,6 +300,9 @@ TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_ass
         out->next_tsn = a->rq.next_tsn;
         out->cum_tsn_ack = tern_tsn_map_cum_ack(&a->rmap);
         out->send_queued = tern_sendq_bytes(&a->sendq);
+        out->send_unsent = a->sendq.unsent_bytes;
+        out->unacked_chunks = a->rq.count;
+        out->frag_point = (uint32_t)tern_data_max_payload(a, tern_primary(a));
         out->recv_held = tern_reasm_bytes(&a->reasm);
         out->a_rwnd = out->recv_held >= a->cfg.rwnd ? 0 : a->cfg.rwnd - (uint32_t)out->recv_held;
     }

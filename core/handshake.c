@@ -393,7 +393,10 @@ bool tern_t1_expired(tern_ep *ep, tern_assoc *a, tern_time now)
         return false;
     }
     a->init_retransmits++;
-    tern_dest_backoff(ep, tern_primary(a));
+    tern_dest *d = tern_primary(a);
+    tern_dest_backoff(ep, d);
+    tern_time cap = a->cfg.init_rto_max < a->cfg.rto_min ? a->cfg.rto_min : a->cfg.init_rto_max;
+    if (a->cfg.init_rto_max && d->rto > cap) d->rto = cap; /* RFC 6458 sinit_max_init_timeo */
     if (a->state == TERN_STATE_COOKIE_WAIT)
         tern_send_init(ep, a, now);
     else

@@ -82,6 +82,7 @@ typedef struct tern_assoc_cfg {
     uint16_t outbound_streams, max_inbound_streams;
     uint32_t rwnd, pd_point, sndbuf, pmtu, max_seg;
     tern_time rto_initial, rto_min, rto_max;
+    tern_time init_rto_max; /* 0: rto_max */
     tern_time hb_interval, shutdown_guard, sack_delay, autoclose;
     uint8_t max_init_retransmits, assoc_max_retrans, path_max_retrans;
     uint8_t sack_freq, max_burst;

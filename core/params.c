@@ -66,6 +66,7 @@ void tern_assoc_cfg_init(tern_assoc_cfg *c, const tern_ep_config *cfg)
     c->pmtu = cfg->pmtu;
     c->shutdown_guard = cfg->shutdown_guard;
     c->max_init_retransmits = cfg->max_init_retransmits;
+    c->init_rto_max = cfg->init_rto_max;
     c->adaptation_ind_on = cfg->adaptation_ind_on;
     c->adaptation_ind = cfg->adaptation_ind;
 }

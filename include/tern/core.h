@@ -67,6 +67,9 @@ typedef struct tern_ep_config {
     uint16_t max_inbound_streams;            /* MIS we accept (≥ 1) */
     uint32_t rwnd;                           /* advertised receive window, bytes (≥ 1500) */
     tern_time rto_initial, rto_min, rto_max; /* RFC 9260 §16: 1 s, 1 s, 60 s */
+    tern_time init_rto_max;                  /* the RTO cap while INIT / COOKIE ECHO are
+                                                retransmitted (RFC 6458 sinit_max_init_timeo),
+                                                at least rto_min; 0: rto_max; ≤ 1 day */
     tern_time valid_cookie_life;             /* §16: 60 s */
     tern_time cookie_rotation;               /* a new cookie secret this often, at least every
                                                 2 × valid_cookie_life (0: only on
@@ -380,6 +383,9 @@ typedef struct tern_assoc_info {
     uint32_t error_count;                       /* association error counter (§8.1) */
     uint32_t next_tsn, cum_tsn_ack;             /* ours; and what we acknowledge */
     size_t send_queued;                         /* queued + unacknowledged message bytes */
+    size_t send_unsent;                         /* of which not yet sent as chunks */
+    uint32_t unacked_chunks;                    /* DATA chunks sent, not cumulatively acked */
+    uint32_t frag_point;                        /* largest DATA payload on the primary path */
     size_t recv_held;                           /* received bytes not yet read */
     uint32_t a_rwnd;                            /* what we advertise now */
     uint8_t peer_ext[32]; /* chunk types in the peer's Supported Extensions (bitmap) */

@@ -404,7 +404,8 @@ struct tern_initmsg {
     uint16_t num_ostreams;   /* streams we ask for */
     uint16_t max_instreams;  /* streams we accept */
     uint16_t max_attempts;   /* Max.Init.Retransmits */
-    uint16_t max_init_timeo; /* RTO.Max for INIT, ms (0: unchanged); kept, not applied yet */
+    uint16_t max_init_timeo; /* RTO cap while INIT / COOKIE ECHO are retransmitted, ms
+                                (0: unchanged; default RTO.Max) */
 };
 
 struct tern_rtoinfo {
@@ -458,7 +459,7 @@ struct tern_status {
     tern_assoc_id assoc_id;
     int32_t state;
     uint32_t rwnd;                /* the peer's */
-    uint16_t unackdata, penddata; /* chunks outstanding / queued (not counted yet: 0) */
+    uint16_t unackdata, penddata; /* DATA chunks outstanding / still to be made from queued bytes */
     uint16_t instrms, outstrms;
     uint32_t fragmentation_point; /* largest DATA payload on the primary path */
     struct tern_paddrinfo primary;

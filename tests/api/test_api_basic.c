@@ -89,6 +89,16 @@ static void one_to_one_caller_driven(void)
     CHECK_EQ(n, 2);
     CHECK(memcmp(buf, "hi", 2) == 0);
     CHECK_EQ(tern_send(s, csd, "yo", 2, 0), 2);
+    /* Sent at once (nobody else drives), not yet acknowledged: TERN_STATUS
+     * counts it; loopback's MTU 65535 gives a packet limit of 65504 (a
+     * multiple of 4) and DATA payloads of 65504 - 12 - 16. */
+    struct tern_status st = {0};
+    size_t stlen = sizeof st;
+    CHECK_EQ(tern_getsockopt(s, csd, TERN_STATUS, &st, &stlen), 0);
+    CHECK_EQ(st.unackdata, 1);
+    CHECK_EQ(st.penddata, 0);
+    CHECK_EQ(st.fragmentation_point, 65476);
+    CHECK_EQ(st.state, TERN_ESTABLISHED);
     PUMP_UNTIL(both, 2, (n = tern_recv(c, ccd, buf, sizeof buf, 0)) != TERN_EAGAIN, 5000);
     CHECK_EQ(n, 2);
     /* Graceful close from the server: the client reads the end. */

@@ -122,6 +122,43 @@ static void sec5_1_max_init_retransmits(void **state)
     pair_free(&p);
 }
 
+/* RFC 6458 sinit_max_init_timeo: while INIT is retransmitted the RTO
+ * doubles up to init_rto_max, not RTO.Max; data-phase RTOs keep RTO.Max.
+ * More than a day is refused. */
+static void init_rto_max_caps_t1_backoff(void **state)
+{
+    (void)state;
+    tern_ep_config c;
+    tern_ep_config_default(&c);
+    c.port = 1;
+    c.init_rto_max = TERN_SEC(3);
+    tern_ep *bad;
+    c.init_rto_max = TERN_SEC(86401); /* over a day */
+    assert_int_equal(tern_ep_new(&c, &bad), TERN_EINVAL);
+    c.init_rto_max = TERN_SEC(3);
+    pair p;
+    pair_init(&p, &c, NULL);
+    pair_connect(&p, 0);
+    size_t inits = 0;
+    tern_time sent_at[16];
+    for (int round = 0; round < 40; round++) {
+        pair_collect(&p);
+        while (p.nflight) {
+            assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_INIT);
+            if (inits < 16) sent_at[inits] = p.now;
+            inits++;
+            pair_drop(&p, 0);
+        }
+        if (!pair_step_time(&p, TERN_SEC(1000))) break;
+    }
+    assert_int_equal(inits, 1 + 8);
+    /* 1 s, 2 s, then 3 s each time (uncapped: 4, 8, 16, ...). */
+    static const unsigned gaps[] = {1, 2, 3, 3, 3, 3, 3, 3};
+    for (size_t i = 1; i < inits; i++)
+        assert_int_equal(sent_at[i] - sent_at[i - 1], TERN_SEC(gaps[i - 1]));
+    pair_free(&p);
+}
+
 /* §5.1.5 step 2: a cookie whose MAC fails is dropped silently and counted;
  * no TCB, no answer. Every byte of the cookie is tried. */
 static void sec5_1_5_forged_cookie_is_discarded(void **state)
@@ -469,6 +506,7 @@ int main(void)
         cmocka_unit_test(sec5_1_plain_handshake),
         cmocka_unit_test(sec5_1_loss_of_each_handshake_packet),
         cmocka_unit_test(sec5_1_max_init_retransmits),
+        cmocka_unit_test(init_rto_max_caps_t1_backoff),
         cmocka_unit_test(sec5_1_5_forged_cookie_is_discarded),
         cmocka_unit_test(sec5_1_5_cookie_from_another_endpoint),
         cmocka_unit_test(sec5_1_5_stale_cookie),
