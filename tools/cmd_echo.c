@@ -386,21 +386,9 @@ int cmd_echo(int argc, char **argv)
     };
     echo_args a = {.port = ECHO_PORT, .streams = 1, .size = 64, .timeout = 10};
     tool_opts_init(&a.o);
-    if (argc >= 2 && strcmp(argv[1], "server") == 0) {
-        a.server = true;
-    } else if (argc >= 2 && strcmp(argv[1], "client") == 0) {
-        a.server = false;
-    } else if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("%s%s", echo_help, tool_common_help);
-        return 0;
-    } else {
-        fprintf(stderr, "%s%s", echo_help, tool_common_help);
-        return 2;
-    }
-    static char name[32];
-    snprintf(name, sizeof name, "%s %s", tool_name, argv[1]); /* "tern echo server" */
-    tool_name = name;
-    argc--, argv++;
+    int role = tool_role(&argc, &argv, (const char *const[]){"server", "client", NULL}, echo_help);
+    if (role < 0) return role == -1 ? 0 : 2;
+    a.server = role == 0;
     unsigned long v;
     int c;
     optind = 1;

@@ -488,23 +488,10 @@ int cmd_perf(int argc, char **argv)
     perf_args a = {.port = PERF_PORT, .streams = 1, .size = 1024, .seconds = 5};
     tool_opts_init(&a.o);
     enum { SERVER, CLIENT, LOOP } role;
-    if (argc >= 2 && strcmp(argv[1], "server") == 0) {
-        role = SERVER;
-    } else if (argc >= 2 && strcmp(argv[1], "client") == 0) {
-        role = CLIENT;
-    } else if (argc >= 2 && strcmp(argv[1], "loop") == 0) {
-        role = LOOP;
-    } else if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("%s%s", perf_help, tool_common_help);
-        return 0;
-    } else {
-        fprintf(stderr, "%s%s", perf_help, tool_common_help);
-        return 2;
-    }
-    static char name[32];
-    snprintf(name, sizeof name, "%s %s", tool_name, argv[1]); /* "tern perf client" */
-    tool_name = name;
-    argc--, argv++;
+    int r =
+        tool_role(&argc, &argv, (const char *const[]){"server", "client", "loop", NULL}, perf_help);
+    if (r < 0) return r == -1 ? 0 : 2;
+    role = r == 0 ? SERVER : r == 1 ? CLIENT : LOOP;
     unsigned long v;
     int c;
     optind = 1;

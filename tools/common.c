@@ -344,3 +344,22 @@ void tool_json_str(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+int tool_role(int *argc, char ***argv, const char *const *roles, const char *help)
+{
+    const char *r = *argc >= 2 ? (*argv)[1] : "";
+    if (strcmp(r, "-h") == 0 || strcmp(r, "--help") == 0) {
+        printf("%s%s", help, tool_common_help);
+        return -1;
+    }
+    for (int i = 0; roles[i]; i++) {
+        if (strcmp(r, roles[i]) != 0) continue;
+        static char name[48];
+        snprintf(name, sizeof name, "%s %s", tool_name, r); /* "tern echo server" */
+        tool_name = name;
+        (*argc)--, (*argv)++;
+        return i;
+    }
+    fprintf(stderr, "%s%s", help, tool_common_help);
+    return -2;
+}

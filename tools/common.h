@@ -48,6 +48,12 @@ extern const char tool_common_help[];
 /* "tern echo", ...: the prefix of every message. */
 extern const char *tool_name;
 
+/* argv[1] names the role ("server", "client", ...): returns its index in
+ * roles (NULL-terminated), with tool_name extended ("tern echo server") and
+ * argc/argv shifted so argv[0] is the role; -1 after printing help for
+ * -h/--help (exit 0); -2 after printing the usage to stderr (exit 2). */
+int tool_role(int *argc, char ***argv, const char *const *roles, const char *help);
+
 void tool_opts_init(tool_opts *o);
 /* Handles a common option (getopt's c and optarg): 1 handled, 0 not a common
  * option, -1 bad value (the message is printed). */

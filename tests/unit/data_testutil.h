@@ -113,7 +113,7 @@ static inline int pkt_data(const uint8_t *pkt, size_t len, tern_data *out, int m
 /* The TSN of a packet's first DATA chunk (there must be one). */
 static inline uint32_t pkt_tsn(const pair_pkt *k)
 {
-    tern_data d;
+    tern_data d = {0};
     assert_true(pkt_data(k->data, k->len, &d, 1) >= 1);
     return d.tsn;
 }
@@ -154,7 +154,7 @@ static inline sack_view expect_sack(pair *p, int from)
 {
     assert_int_equal(p->nflight, 1);
     assert_int_equal(p->flight[0].from, from);
-    sack_view v;
+    sack_view v = {0};
     assert_true(pkt_sack(p->flight[0].data, p->flight[0].len, &v));
     return v;
 }

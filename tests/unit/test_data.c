@@ -78,7 +78,7 @@ static void sec3_3_1_i_bit_gets_immediate_sack(void **state)
     pair p;
     tern_assoc_id ids[2];
     open_pair(&p, &c, &c, ids);
-    tern_data d;
+    tern_data d = {0};
 
     send_pkt(&p, ids[0], 0, 0, 0, 50);
     assert_int_equal(pkt_data(p.flight[0].data, p.flight[0].len, &d, 1), 1);

@@ -139,7 +139,7 @@ static void sec6_5_invalid_stream_error_and_tsn_acked(void **state)
     }
     long si = pair_find_in_flight(&p, 1, TERN_CHUNK_SACK);
     assert_true(si >= 0);
-    sack_view s;
+    sack_view s = {0};
     assert_true(pkt_sack(p.flight[si].data, p.flight[si].len, &s));
     assert_int_equal(s.cum, tsn);
     assert_int_equal(s.ngaps, 0);
@@ -184,7 +184,7 @@ static bool wrap_keep(pair *p, const pair_pkt *k, void *ctx)
 {
     (void)p;
     wrap_ctx *w = ctx;
-    sack_view s;
+    sack_view s = {0};
     if (k->from == 1 && pkt_sack(k->data, k->len, &s) && s.cum == 0xFFFFFFFFu && s.ngaps) {
         assert_int_equal(s.gaps[0].start, 2);
         w->gap_seen = true;
