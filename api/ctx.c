@@ -86,8 +86,38 @@ static int open_transport(tern_ctx *ctx)
     return 0;
 }
 
+/* The endpoint that answers for SCTP ports nobody has (UDP encapsulation
+ * only): no associations, no timers, always referenced. */
+static int open_closed_port(tern_ctx *ctx)
+{
+    api_ep *e = calloc(1, sizeof *e);
+    if (!e) return TERN_ENOMEM;
+    ctx->closed = e;
+    e->nids_b = e->npeers_b = 1;
+    e->ids = calloc(1, sizeof *e->ids);
+    e->peers = calloc(1, sizeof *e->peers);
+    if (!e->ids || !e->peers) return TERN_ENOMEM;
+    e->refs = 1;
+    e->hidx = SIZE_MAX;
+    e->deadline = TERN_TIME_NEVER;
+    tern_ep_config c;
+    tern_ep_config_default(&c);
+    c.port = 1; /* never matched: packets reach it only when no endpoint has their port */
+    c.closed_port = true;
+    c.cookie_rotation = 0;
+    c.max_associations = 1;
+    c.event_queue_len = 1;
+    return tern_ep_new(&c, &e->ep);
+}
+
 static void ctx_destroy(tern_ctx *ctx)
 {
+    if (ctx->closed) {
+        if (ctx->closed->ep) tern_ep_free(ctx->closed->ep);
+        free(ctx->closed->ids);
+        free(ctx->closed->peers);
+        free(ctx->closed);
+    }
     if (ctx->loop) tern_loop_free(ctx->loop);
     if (ctx->io) tern_io_close(ctx->io);
     free(ctx->socks);
@@ -135,6 +165,7 @@ TERN_EXPORT int tern_ctx_new(const tern_ctx_config *cfg, tern_ctx **out)
         ctx->rng = (uint64_t)tern_clock_now() ^ ((uint64_t)getpid() << 32);
     ctx->rng |= 1;
     int rc = open_transport(ctx);
+    if (!rc && ctx->cfg.transport != TERN_TRANSPORT_RAW) rc = open_closed_port(ctx);
     if (rc) {
         ctx_destroy(ctx);
         return rc;

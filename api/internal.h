@@ -227,6 +227,11 @@ struct tern_ctx {
     tern_time armed; /* the loop's timer (lazily moved: see settle) */
     uint64_t rng;
     uint64_t drops_no_port;
+    /* UDP encapsulation: the context owns every SCTP port behind its UDP
+     * port, so packets for a port nobody has get RFC 9260 §8.4's answers from
+     * this endpoint (tern_ep_config.closed_port); NULL for raw IP, where
+     * other processes own other ports. Not in the port table. */
+    api_ep *closed;
     uint64_t tx_errors;
     uint64_t gen_next;
 };

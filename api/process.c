@@ -25,7 +25,8 @@ static void on_packet(void *arg, const tern_path *path, const uint8_t *pkt, size
     api_ep *e = len >= 12 ? tern_api_ep_by_port(ctx, (uint16_t)(pkt[2] << 8 | pkt[3])) : NULL;
     if (!e || !e->ep) {
         ctx->drops_no_port++;
-        return;
+        if (!ctx->closed) return;
+        e = ctx->closed; /* §8.4: an INIT gets an ABORT, so connect fails at once */
     }
     tern_ep_input(e->ep, path, pkt, len, ctx->now);
     tern_api_touch(ctx, e);

@@ -41,8 +41,8 @@ static tern_sndinfo core_info(const send_op *op, bool more)
 static api_assoc *again(send_op *op, int *err)
 {
     api_sock *s = tern_api_sock_again(op->ctx, op->sd, op->gen);
-    if (!s) {
-        *err = TERN_EBADF;
+    if (!s) { /* closed, or every socket is (tern_ctx_free) */
+        *err = op->ctx->closing ? TERN_ESHUTDOWN : TERN_EBADF;
         return NULL;
     }
     api_assoc *a = tern_api_sock_assoc(s, op->id);

@@ -394,7 +394,9 @@ TERN_EXPORT int tern_ep_connect(tern_ep *ep, const tern_path *path, uint16_t pee
 TERN_EXPORT int tern_ep_connectx(tern_ep *ep, const tern_path *paths, size_t n, uint16_t peer_port,
                                  tern_time now, tern_assoc_id *id)
 {
-    if (!ep || !paths || !id || n == 0 || n > TERN_MAX_PATHS || peer_port == 0) return TERN_EINVAL;
+    if (!ep || !paths || !id || n == 0 || n > TERN_MAX_PATHS || peer_port == 0 ||
+        ep->cfg.closed_port)
+        return TERN_EINVAL;
     for (size_t i = 0; i < n; i++)
         if (!tern_addr_is_unicast(&paths[i].remote)) return TERN_EINVAL;
     for (size_t i = 0; i < n; i++)

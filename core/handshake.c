@@ -149,6 +149,13 @@ void tern_handle_init(tern_ep *ep, tern_assoc *a, const tern_path *path,
         return;
     }
     if (!init_fields_ok(ep, a, path, h, &init)) return;
+    if (ep->cfg.closed_port) { /* §8.4 item 3: nobody listens on this port */
+        tern_ep_drop(ep, NULL, TERN_DROP_OOTB);
+        if (!ep->cfg.blackhole)
+            tern_send_abort(ep, path, h->dst_port, h->src_port, init.initiate_tag, false, 0, NULL,
+                            0);
+        return;
+    }
     uint8_t unrec_buf[512];
     tern_wbuf unrec;
     tern_wbuf_init(&unrec, unrec_buf, sizeof unrec_buf);

@@ -97,7 +97,7 @@ static bool handle_chunk(tern_ep *ep, tern_assoc *a, const tern_path *path,
         if (a->state <= TERN_STATE_COOKIE_ECHOED) { /* §8.5.1 E: as out of the blue */
             tern_ep_drop(ep, a, TERN_DROP_OOTB);
             if (!ep->cfg.blackhole)
-                tern_send_shutdown_complete(ep, path, h->src_port, h->vtag, true);
+                tern_send_shutdown_complete(ep, path, h->dst_port, h->src_port, h->vtag, true);
             return false;
         }
         *alive = tern_handle_shutdown_ack(ep, a, now);
@@ -203,7 +203,7 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
         tern_ep_drop(ep, NULL, TERN_DROP_MALFORMED);
         return 0;
     }
-    if (h.dst_port != ep->cfg.port) {
+    if (h.dst_port != ep->cfg.port && !ep->cfg.closed_port) {
         tern_ep_drop(ep, NULL, TERN_DROP_PORT);
         return 0;
     }

@@ -425,8 +425,8 @@ void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_head
 /* An ABORT as a stateless answer; one optional cause (code 0: none). */
 void tern_send_abort(tern_ep *ep, const tern_path *path, uint16_t src_port, uint16_t dst_port,
                      uint32_t vtag, bool t_bit, uint16_t cause, const void *info, size_t info_len);
-void tern_send_shutdown_complete(tern_ep *ep, const tern_path *path, uint16_t dst_port,
-                                 uint32_t vtag, bool t_bit);
+void tern_send_shutdown_complete(tern_ep *ep, const tern_path *path, uint16_t src_port,
+                                 uint16_t dst_port, uint32_t vtag, bool t_bit);
 /* An ERROR chunk with one cause to the peer of a. */
 void tern_send_error(tern_ep *ep, tern_assoc *a, const tern_path *path, uint16_t cause,
                      const void *info, size_t info_len);

@@ -18,11 +18,11 @@ void tern_send_abort(tern_ep *ep, const tern_path *path, uint16_t src_port, uint
     tern_ctrl_commit(ep, slot, &w);
 }
 
-void tern_send_shutdown_complete(tern_ep *ep, const tern_path *path, uint16_t dst_port,
-                                 uint32_t vtag, bool t_bit)
+void tern_send_shutdown_complete(tern_ep *ep, const tern_path *path, uint16_t src_port,
+                                 uint16_t dst_port, uint32_t vtag, bool t_bit)
 {
     tern_wbuf w;
-    tern_ctrl_slot *slot = tern_ctrl_push(ep, path, &w, ep->cfg.port, dst_port, vtag);
+    tern_ctrl_slot *slot = tern_ctrl_push(ep, path, &w, src_port, dst_port, vtag);
     if (!slot) return;
     tern_empty_chunk_put(&w, TERN_CHUNK_SHUTDOWN_COMPLETE, t_bit ? TERN_CHUNK_FLAG_T : 0);
     tern_ctrl_commit(ep, slot, &w);
@@ -76,7 +76,7 @@ void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_head
     }
     if (abort || ep->cfg.blackhole) return;
     if (shutdown_ack) /* item 5: SHUTDOWN COMPLETE reflecting the tag */
-        tern_send_shutdown_complete(ep, path, h->src_port, h->vtag, true);
+        tern_send_shutdown_complete(ep, path, h->dst_port, h->src_port, h->vtag, true);
     else if (!silent) /* item 8: ABORT reflecting the tag */
         tern_send_abort(ep, path, h->dst_port, h->src_port, h->vtag, true, 0, NULL, 0);
 }

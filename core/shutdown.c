@@ -112,7 +112,8 @@ bool tern_handle_shutdown_ack(tern_ep *ep, tern_assoc *a, tern_time now)
         return true;
     }
     /* §8.5.1 C: we have a TCB, so the peer's tag and no T bit. */
-    tern_send_shutdown_complete(ep, &tern_primary(a)->path, a->peer_port, a->peer_vtag, false);
+    tern_send_shutdown_complete(ep, &tern_primary(a)->path, ep->cfg.port, a->peer_port,
+                                a->peer_vtag, false);
     tern_assoc_end(ep, a, TERN_EV_SHUTDOWN_COMPLETE, 0);
     return false;
 }

@@ -82,6 +82,11 @@ typedef struct tern_ep_config {
     uint32_t max_associations;               /* further COOKIE ECHOs get ABORT (Out of Resource) */
     uint32_t event_queue_len;                /* events kept before new ones are dropped (counted) */
     bool blackhole;                          /* never answer out-of-the-blue packets (§8.4) */
+    bool closed_port; /* this endpoint stands for every SCTP port that no endpoint has (a UDP
+                         encapsulation runtime owns them all): packets to any port get the
+                         §8.4 answers, an INIT an ABORT (§8.4 item 3: the INIT's Initiate
+                         Tag, T bit clear), and no association is ever made
+                         (tern_ep_connect: TERN_EINVAL) */
     /* Data transfer (§6, §7). */
     uint32_t sndbuf;      /* per association: queued + unacknowledged message bytes (1 MiB) */
     uint32_t pmtu;        /* IP MTU assumed for a new path, bytes (1500; ≥ 1280) */

@@ -1,7 +1,7 @@
 /* Edge cases: closing a socket or freeing the context while other threads
  * are blocked in recv, send and accept on it; a large message read one byte
  * at a time; a peeled-off association's old id; implicit set-up towards a
- * port nobody listens on; connect refused; a reused descriptor number;
+ * peer that cannot be reached; connect refused; a reused descriptor number;
  * receive timeouts; sends larger than the send buffer; send after
  * shutdown; the peer's ABORT while we are blocked in recv. */
 #include "api_test.h"
@@ -284,19 +284,32 @@ static void peeloff_old_id(void)
     tern_ctx_free(s);
 }
 
-/* Implicit set-up towards a port nobody listens on: the peer answers
- * ABORT; CANT_STR_ASSOC comes, the held message comes back in SEND_FAILED,
- * and nothing is left of the association. */
-static void implicit_setup_refused(void)
+/* A UDP port on which nothing listens (bound a moment, then closed): our
+ * packets to it draw ICMP port unreachable. */
+static uint16_t dead_udp_port(void)
 {
-    tern_ctx *s, *c;
-    ctx_pair(true, &s, &c);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    CHECK(fd >= 0);
+    struct sockaddr_in in = lo(0);
+    CHECK_EQ(bind(fd, SA(in), sizeof in), 0);
+    socklen_t len = sizeof in;
+    CHECK_EQ(getsockname(fd, (struct sockaddr *)&in, &len), 0);
+    close(fd);
+    return ntohs(in.sin_port);
+}
+
+/* Implicit set-up towards a peer that cannot be reached (ICMP port
+ * unreachable, RFC 6951 §5.5): CANT_STR_ASSOC comes, the held message comes
+ * back in SEND_FAILED, and nothing is left of the association. */
+static void implicit_setup_unreachable(void)
+{
+    tern_ctx *c = ctx_new(true, dead_udp_port());
     int msd = tern_socket(c, AF_INET, TERN_SOCK_SEQPACKET);
     CHECK(msd >= 0);
     subscribe(c, msd, TERN_ASSOC_CHANGE);
     subscribe(c, msd, TERN_SEND_FAILED_EVENT);
     set_int(c, msd, TERN_SO_RCVTIMEO, 10000);
-    struct sockaddr_in to = lo(4242); /* s has no socket on it */
+    struct sockaddr_in to = lo(4242);
     tern_send_info si = {0};
     si.ppid = 77;
     si.context = 1234;
@@ -325,34 +338,77 @@ static void implicit_setup_refused(void)
     /* The address can be tried again. */
     CHECK_EQ(tern_sendmsg(c, msd, "again", 5, SA(to), sizeof to, &si, 0), 5);
     union tern_notification *n = next_note(c, msd, buf, sizeof buf);
+    if (n->h.type == TERN_SEND_FAILED_EVENT) n = next_note(c, msd, buf, sizeof buf);
     CHECK_EQ(n->h.type, TERN_ASSOC_CHANGE);
     CHECK_EQ(n->assoc_change.state, TERN_CANT_STR_ASSOC);
     tern_ctx_free(c);
-    tern_ctx_free(s);
 }
 
-/* connect to a port nobody listens on: the peer's ABORT makes it
- * TERN_ECONNREFUSED quickly, and the socket may connect again. */
+/* connect to a peer that cannot be reached: TERN_ECONNREFUSED quickly (not
+ * after Max.Init.Retransmits), and the socket may connect again. */
 static void connect_refused(void)
 {
-    tern_ctx *s, *c;
-    ctx_pair(true, &s, &c);
+    tern_ctx *s = ctx_new(true, 0);
+    tern_ctx *c = ctx_new(true, dead_udp_port());
     int csd = tern_socket(c, AF_INET, TERN_SOCK_STREAM);
-    struct sockaddr_in nobody = lo(4243);
-    uint64_t t0 = now_ms();
-    CHECK_EQ(tern_connect(c, csd, SA(nobody), sizeof nobody), TERN_ECONNREFUSED);
-    CHECK(now_ms() - t0 < 2000); /* an ABORT, not Max.Init.Retransmits */
-    char b[4];
-    CHECK_EQ(tern_send(c, csd, "x", 1, 0), TERN_ENOTCONN);
     uint16_t port;
     int lsd = listener(s, TERN_SOCK_STREAM, &port);
     struct sockaddr_in to = lo(port);
+    uint64_t t0 = now_ms();
+    CHECK_EQ(tern_connect(c, csd, SA(to), sizeof to), TERN_ECONNREFUSED);
+    CHECK(now_ms() - t0 < 2000);
+    char b[4];
+    CHECK_EQ(tern_send(c, csd, "x", 1, 0), TERN_ENOTCONN);
+    encaps_to(c, csd, s);
     CHECK_EQ(tern_connect(c, csd, SA(to), sizeof to), 0);
     int ssd = tern_accept(s, lsd, NULL, NULL);
     CHECK(ssd >= 0);
     CHECK_EQ(tern_send(c, csd, "y", 1, 0), 1);
     CHECK_EQ(tern_recv(s, ssd, b, sizeof b, 0), 1);
     CHECK_EQ(b[0], 'y');
+    tern_ctx_free(c);
+    tern_ctx_free(s);
+}
+
+/* The peer's context is there but nobody has the SCTP port: its closed-port
+ * endpoint answers the INIT with an ABORT (RFC 9260 §8.4), so connect fails
+ * at once, as with kernel SCTP; a one-to-many implicit set-up is told
+ * CANT_STR_ASSOC. Binding the port afterwards makes the same connect work. */
+static void connect_to_unbound_port_refused(void)
+{
+    tern_ctx *s, *c;
+    ctx_pair(true, &s, &c);
+    uint16_t port;
+    int lsd = listener(s, TERN_SOCK_STREAM, &port);
+    CHECK_EQ(tern_close(s, lsd), 0); /* the port is free again */
+    int csd = tern_socket(c, AF_INET, TERN_SOCK_STREAM);
+    int ms = 3000; /* a failure ends as TERN_ETIMEDOUT, not after minutes */
+    CHECK_EQ(tern_setsockopt(c, csd, TERN_SO_SNDTIMEO, &ms, sizeof ms), 0);
+    CHECK_EQ(tern_setsockopt(c, csd, TERN_SO_RCVTIMEO, &ms, sizeof ms), 0);
+    struct sockaddr_in to = lo(port);
+    uint64_t t0 = now_ms();
+    CHECK_EQ(tern_connect(c, csd, SA(to), sizeof to), TERN_ECONNREFUSED);
+    CHECK(now_ms() - t0 < 2000); /* not Max.Init.Retransmits' minutes */
+
+    int msd = tern_socket(c, AF_INET, TERN_SOCK_SEQPACKET);
+    CHECK_EQ(tern_setsockopt(c, msd, TERN_SO_RCVTIMEO, &ms, sizeof ms), 0);
+    struct tern_event_subscribe sub = {.type = TERN_ASSOC_CHANGE, .on = 1};
+    CHECK_EQ(tern_setsockopt(c, msd, TERN_EVENT, &sub, sizeof sub), 0);
+    CHECK_EQ(tern_sendmsg(c, msd, "hi", 2, SA(to), sizeof to, NULL, 0), 2);
+    union tern_notification n;
+    int flags = 0;
+    long r = tern_recvmsg(c, msd, &n, sizeof n, NULL, NULL, NULL, 0, &flags);
+    CHECK(r > 0);
+    CHECK(flags & TERN_MSG_NOTIFICATION);
+    CHECK_EQ(n.h.type, TERN_ASSOC_CHANGE);
+    CHECK_EQ(n.assoc_change.state, TERN_CANT_STR_ASSOC);
+    CHECK(now_ms() - t0 < 4000);
+
+    lsd = tern_socket(s, AF_INET, TERN_SOCK_STREAM);
+    struct sockaddr_in any = lo(port);
+    CHECK_EQ(tern_bind(s, lsd, SA(any), sizeof any), 0);
+    CHECK_EQ(tern_listen(s, lsd, 4), 0);
+    CHECK_EQ(tern_connect(c, csd, SA(to), sizeof to), 0);
     tern_ctx_free(c);
     tern_ctx_free(s);
 }
@@ -480,8 +536,9 @@ int main(void)
     RUN(one_byte_reads);
     RUN(receive_timeout);
     RUN(peeloff_old_id);
-    RUN(implicit_setup_refused);
+    RUN(implicit_setup_unreachable);
     RUN(connect_refused);
+    RUN(connect_to_unbound_port_refused);
     RUN(reused_descriptor);
     RUN(send_buffer_sizes);
     RUN(send_after_shutdown);
