@@ -296,6 +296,10 @@ static int get_opt(api_sock *s, int opt, void *val, size_t *len)
     }
     case TERN_ADAPTATION_LAYER: GIVE(uint32_t, s->cfg.adaptation_ind);
     case TERN_PARTIAL_DELIVERY_POINT: GIVE(uint32_t, s->cfg.pd_point);
+    case TERN_OMIT_INIT_PARAMS: {
+        int v = s->cfg.omit_init_params ? 1 : 0;
+        GIVE(int, v);
+    }
     case TERN_GET_ASSOC_NUMBER: {
         uint32_t n = 0;
         for (api_assoc *x = s->type == TERN_SOCK_STREAM ? s->assoc : s->alist; x; x = x->snext) {

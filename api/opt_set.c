@@ -442,6 +442,12 @@ static int set_opt(tern_ctx *ctx, api_sock *s, int opt, const void *val, size_t 
         s->cfg.adaptation_ind = v;
         return defaults_changed(s, &old);
     }
+    case TERN_OMIT_INIT_PARAMS: {
+        TAKE(int, v);
+        tern_ep_config old = s->cfg;
+        s->cfg.omit_init_params = v != 0;
+        return defaults_changed(s, &old);
+    }
     case TERN_PARTIAL_DELIVERY_POINT: {
         TAKE(uint32_t, v);
         if (v > s->cfg.rwnd) return TERN_EINVAL;

@@ -135,7 +135,8 @@ static void send_init_ack(tern_ep *ep, const tern_path *path, const tern_common_
         return;
     }
     tern_wbuf_tlv_end(&w, ck);
-    tern_wbuf_put(&w, unrecognized.ptr, unrecognized.len); /* §3.3.3: whole TLVs */
+    if (!ep->cfg.omit_init_params)
+        tern_wbuf_put(&w, unrecognized.ptr, unrecognized.len); /* §3.3.3: whole TLVs */
     tern_wbuf_chunk_end(&w, chunk);
     tern_ctrl_commit(ep, slot, &w);
 }

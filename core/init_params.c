@@ -105,6 +105,7 @@ void tern_addr_param_put(tern_wbuf *w, const tern_addr *a)
 
 void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms)
 {
+    if (c->omit_init_params) return; /* tern_ep_config.omit_init_params */
     for (unsigned i = 0; i < c->num_local_addrs; i++)
         tern_addr_param_put(w, &c->local_addrs[i]);
     if (c->adaptation_ind_on) {

@@ -89,6 +89,7 @@ typedef struct tern_assoc_cfg {
     bool nodelay;
     bool adaptation_ind_on;
     uint32_t adaptation_ind;
+    bool omit_init_params; /* tern_ep_config.omit_init_params */
 } tern_assoc_cfg;
 
 struct tern_assoc {

@@ -36,7 +36,9 @@ static unsigned put_primary_chunks(tern_ep *ep, tern_assoc *a, tern_wbuf *w, ter
     if (a->pending & TERN_SEND_COOKIE_ECHO) {
         tern_cookie_echo_put(w, a->cookie, a->cookie_len);
         n++;
-        if (a->unrecognized_len) { /* §3.3.3: INIT ACK parameters we do not know */
+        /* §3.3.3: INIT ACK parameters we do not know (not with
+         * omit_init_params: such peers refuse the cause, and the packet) */
+        if (a->unrecognized_len && !a->cfg.omit_init_params) {
             uint8_t cbuf[TERN_MAX_UNRECOGNIZED + 8];
             tern_wbuf c;
             tern_wbuf_init(&c, cbuf, sizeof cbuf);

@@ -69,6 +69,7 @@ void tern_assoc_cfg_init(tern_assoc_cfg *c, const tern_ep_config *cfg)
     c->init_rto_max = cfg->init_rto_max;
     c->adaptation_ind_on = cfg->adaptation_ind_on;
     c->adaptation_ind = cfg->adaptation_ind;
+    c->omit_init_params = cfg->omit_init_params;
 }
 
 TERN_EXPORT int tern_ep_assoc_params_get(const tern_ep *ep, tern_assoc_id id,

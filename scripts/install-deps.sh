@@ -4,11 +4,16 @@
 # only when something is missing.
 set -eu
 
-REQUIRED="cmake ninja-build gcc make pkg-config libcmocka-dev libssl-dev clang-format iproute2"
+REQUIRED="cmake ninja-build gcc make pkg-config libcmocka-dev libssl-dev clang-format iproute2 libusrsctp-dev tshark"
 # iproute2 (ip, tc): the network-namespace tests of io/ and tools/.
-# Optional: without them the fuzz smoke run or the Wireshark test is skipped,
+# libusrsctp-dev: the usrsctp peer of the interop tests (tests/interop/).
+# tshark: the wire judge of the interop tests (scripts/wire-judge.sh), which
+# fail without it, and the Wireshark tests.
+# Optional: without them the fuzz smoke run or the pion tests are skipped,
 # loudly, instead of failing the build.
-OPTIONAL="clang libclang-rt-14-dev tshark"
+OPTIONAL="clang libclang-rt-14-dev golang-go golang-github-pion-sctp-dev"
+# golang-go, golang-github-pion-sctp-dev: the pion/sctp interop peer
+# (tests/interop/pion), built offline in GOPATH mode; skipped without them.
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

@@ -102,6 +102,20 @@ typedef struct tern_ep_config {
     /* Adaptation Layer Indication (RFC 5061 §4.2.6) sent in INIT / INIT ACK. */
     bool adaptation_ind_on;
     uint32_t adaptation_ind;
+    /* Send INIT and INIT ACK with no optional parameters at all: no IPv4 /
+     * IPv6 Address (the peer then uses the packet's source, §5.1.2), no
+     * Adaptation Layer Indication, no Cookie Preservative (a stale cookie is
+     * simply retried), no Unrecognized Parameter in the INIT ACK and no
+     * ERROR (Unrecognized Parameters) with the COOKIE ECHO; the INIT ACK
+     * keeps its State Cookie. For peers that refuse a whole packet over an
+     * optional parameter they do not parse instead of acting on its upper
+     * two bits as RFC 9260 §3.2.1 / §5.1.2 require — pion/sctp 1.8 drops
+     * every INIT or INIT ACK carrying anything but Supported Extensions,
+     * Forward-TSN-Supported, ECN, AUTH's Random / Chunk List / HMAC, State
+     * Cookie, Heartbeat Info and RE-CONFIG parameters (param.go buildParam),
+     * and every ERROR or ABORT whose cause is not 6, 7, 12 or 13. Off by
+     * default. */
+    bool omit_init_params;
     /* Cryptographically secure random bytes (tags, TSNs, cookie secret,
      * heartbeat nonces, jitter). NULL: OpenSSL's RAND_bytes. Returns 0 on
      * success. Tests pass a seeded generator for reproducible runs. */

@@ -393,6 +393,10 @@ enum tern_sockopt {
     TERN_PARTIAL_DELIVERY_POINT, /* uint32_t bytes */
     TERN_GET_ASSOC_NUMBER,       /* uint32_t (get): associations of the socket */
     TERN_GET_ASSOC_ID_LIST,      /* struct tern_assoc_ids (get) */
+    TERN_OMIT_INIT_PARAMS,       /* int: 1 sends INIT / INIT ACK without optional parameters
+                                    (tern_ep_config.omit_init_params: for peers such as
+                                    pion/sctp that refuse those they do not parse); new
+                                    associations */
 };
 
 struct tern_linger {

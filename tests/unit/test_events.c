@@ -114,6 +114,81 @@ static void adaptation_indication_one_way(void **state)
     pair_free(&p);
 }
 
+/* ---- omit_init_params --------------------------------------------------------- */
+
+/* The types of an INIT or INIT ACK chunk's parameters, in order; returns
+ * how many. */
+static size_t init_param_types(tern_chunk_raw chunk, uint16_t *types, size_t cap)
+{
+    tern_init init;
+    assert_int_equal(tern_init_decode(&chunk, &init), 0);
+    tern_tlv_iter it;
+    tern_tlv tlv;
+    size_t n = 0;
+    tern_tlv_iter_init_bytes(&it, init.params);
+    while (tern_tlv_next(&it, &tlv) > 0)
+        if (n < cap) types[n++] = tlv.type;
+    return n;
+}
+
+/* With the setting on, both ends would otherwise send addresses and an
+ * Adaptation Layer Indication: the INIT carries no parameter at all, the
+ * INIT ACK only its State Cookie, and the association still comes up
+ * (over the packets' source addresses, §5.1.2). Peers such as pion/sctp
+ * refuse the others. */
+static void omit_init_params_sends_bare_init_and_init_ack(void **state)
+{
+    (void)state;
+    tern_ep_config c0, c1;
+    cfg_data(&c0);
+    cfg_data(&c1);
+    c0.adaptation_ind_on = c1.adaptation_ind_on = true;
+    c0.local_addrs[0] = pair_v4(192, 0, 2, 1);
+    c1.local_addrs[0] = pair_v4(192, 0, 2, 2);
+    c0.num_local_addrs = c1.num_local_addrs = 1;
+    c0.omit_init_params = c1.omit_init_params = true;
+    pair p;
+    pair_init(&p, &c0, &c1);
+    pair_connect(&p, 0);
+    uint16_t types[8];
+    pair_collect(&p);
+    assert_int_equal(init_param_types(pair_expect_one(&p, 0, TERN_CHUNK_INIT), types, 8), 0);
+    pair_deliver(&p, 0);
+    pair_collect(&p);
+    assert_int_equal(init_param_types(pair_expect_one(&p, 1, TERN_CHUNK_INIT_ACK), types, 8), 1);
+    assert_int_equal(types[0], TERN_PARAM_STATE_COOKIE);
+    pair_deliver(&p, 0);
+    pair_collect(&p);
+    pair_expect_one(&p, 0, TERN_CHUNK_COOKIE_ECHO);
+    pair_flush(&p, 4);
+    assert_int_equal(next_event(&p, 0).type, TERN_EV_COMM_UP);
+    assert_int_equal(next_event(&p, 1).type, TERN_EV_COMM_UP);
+    assert_no_event(&p, 0); /* no Adaptation Layer Indication went either way */
+    assert_no_event(&p, 1);
+    pair_free(&p);
+}
+
+/* Off (the default), the same configuration sends them. */
+static void init_params_sent_by_default(void **state)
+{
+    (void)state;
+    tern_ep_config c0, c1;
+    cfg_data(&c0);
+    cfg_data(&c1);
+    c0.adaptation_ind_on = true;
+    c0.local_addrs[0] = pair_v4(192, 0, 2, 1);
+    c0.num_local_addrs = 1;
+    pair p;
+    pair_init(&p, &c0, &c1);
+    pair_connect(&p, 0);
+    uint16_t types[8];
+    pair_collect(&p);
+    assert_int_equal(init_param_types(pair_expect_one(&p, 0, TERN_CHUNK_INIT), types, 8), 2);
+    assert_int_equal(types[0], TERN_PARAM_IPV4);
+    assert_int_equal(types[1], TERN_PARAM_ADAPTATION);
+    pair_free(&p);
+}
+
 /* ---- peer address changes ------------------------------------------------------ */
 
 /* §8.2: past Path.Max.Retrans unanswered heartbeats the address is
@@ -353,6 +428,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(adaptation_indication_both_ways),
         cmocka_unit_test(adaptation_indication_one_way),
+        cmocka_unit_test(omit_init_params_sends_bare_init_and_init_ack),
+        cmocka_unit_test(init_params_sent_by_default),
         cmocka_unit_test(addr_unreachable_then_available_by_heartbeat),
         cmocka_unit_test(addr_unreachable_by_t3_available_by_sack),
         cmocka_unit_test(pd_aborted_before_comm_lost),

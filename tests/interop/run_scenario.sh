@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# One interop scenario between two peer programs that share the options of
+# peer_common.h (tern_peer, usrsctp_peer), captured on loopback and judged
+# by scripts/wire-judge.sh.
+#
+#   run_scenario.sh SCENARIO SERVER_PEER CLIENT_PEER WORKDIR PORT_PICKER
+#
+# SERVER_PEER / CLIENT_PEER: peer programs, or "missing:<package>" when the
+# build could not find a peer's library (the test then fails, loudly).
+# PORT_PICKER: tern_peer (its --free-udp-ports gives two free UDP ports).
+# Every step is bounded by `timeout`; readiness is the server's "listening"
+# line and tshark's "Capturing on" line, never a sleep. Both peers must end
+# with "ok N messages verified, end: E", the judge must pass, and the chunk
+# histogram must show the scenario's chunks.
+set -euo pipefail
+SCENARIO=$1 SRV_BIN=$2 CLI_BIN=$3 WORK=$4 PICKER=$5
+JUDGE=$(cd "$(dirname "$0")/../.." && pwd)/scripts/wire-judge.sh
+
+fail() {
+    echo "FAIL: $SCENARIO: $*"
+    local f
+    for f in "$WORK"/server.log "$WORK"/client.log "$WORK"/judge.txt "$WORK"/capture.err; do
+        [ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+    done
+    exit 1
+}
+for b in "$SRV_BIN" "$CLI_BIN"; do
+    case $b in missing:*) fail "peer not built: install ${b#missing:} (scripts/install-deps.sh)" ;; esac
+done
+command -v tshark >/dev/null 2>&1 || fail "tshark is not installed (scripts/install-deps.sh): no wire judge"
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Scenario: options for both, then each side's ending, then the chunks the
+# histogram must show (and must not: !NAME).
+srv_end="--expect shutdown" cli_end="--close shutdown"
+case $SCENARIO in
+handshake_client_shutdown)
+    common="--count 1 --size 100 --streams 1"
+    want="INIT INIT_ACK COOKIE_ECHO COOKIE_ACK DATA SACK SHUTDOWN SHUTDOWN_ACK SHUTDOWN_COMPLETE !ABORT" ;;
+handshake_server_shutdown)
+    common="--count 1 --size 100 --streams 1"
+    srv_end="--close shutdown" cli_end="--expect shutdown"
+    want="INIT INIT_ACK COOKIE_ECHO COOKIE_ACK DATA SACK SHUTDOWN SHUTDOWN_ACK SHUTDOWN_COMPLETE !ABORT" ;;
+streams_ordered)
+    common="--count 1000 --size 300 --streams 10"
+    want="DATA SACK SHUTDOWN_COMPLETE !ABORT" ;;
+streams_unordered)
+    common="--count 1000 --size 300 --streams 10 --unordered"
+    srv_end="--close shutdown" cli_end="--expect shutdown"
+    want="DATA SACK SHUTDOWN_COMPLETE !ABORT" ;;
+fragment_100k)
+    common="--count 20 --size 100000 --streams 2"
+    want="DATA SACK SHUTDOWN_COMPLETE !ABORT" ;;
+fragment_1m)
+    common="--count 2 --size 1048576 --streams 1"
+    srv_end="--close shutdown" cli_end="--expect shutdown"
+    want="DATA SACK SHUTDOWN_COMPLETE !ABORT" ;;
+abort_by_client)
+    common="--count 1 --size 100 --streams 1"
+    srv_end="--expect abort" cli_end="--close abort"
+    want="INIT COOKIE_ACK DATA ABORT !SHUTDOWN" ;;
+abort_by_server)
+    common="--count 1 --size 100 --streams 1"
+    srv_end="--close abort" cli_end="--expect abort"
+    want="INIT COOKIE_ACK DATA ABORT !SHUTDOWN" ;;
+*) fail "unknown scenario" ;;
+esac
+count=$(sed -n 's/.*--count \([0-9]*\).*/\1/p' <<<"$common")
+
+read -r SRV_UDP CLI_UDP SYNC_UDP < <(timeout 10 "$PICKER" --free-udp-ports 3) ||
+    fail "no free UDP ports"
+echo "$SCENARIO: server $(basename "$SRV_BIN") on UDP $SRV_UDP, client $(basename "$CLI_BIN") on UDP $CLI_UDP"
+
+# capture_sync TAG: sends datagrams "tern-sync-TAG" to SYNC_UDP (captured,
+# not decoded as SCTP) until one shows up in the capture file, at most 40
+# tries (each tshark read paces the next). At the start this proves the
+# capture is live; at the end, that everything before it was written (on
+# SIGINT dumpcap drops packets still in the kernel's ring buffer block).
+capture_sync() {
+    local i
+    for i in $(seq 40); do
+        echo -n "tern-sync-$1" >"/dev/udp/127.0.0.1/$SYNC_UDP" 2>/dev/null || true
+        if [ -s "$PCAP" ] && timeout 10 tshark -n -r "$PCAP" -Y "frame contains \"tern-sync-$1\"" \
+            2>/dev/null | grep -q .; then
+            return 0
+        fi
+        kill -0 "$CAP_PID" 2>/dev/null || fail "tshark exited"
+    done
+    fail "capture: the tern-sync-$1 datagram never reached the capture file"
+}
+
+# The capture: started, and really capturing, before anything is sent.
+PCAP=$WORK/capture.pcap
+mkfifo "$WORK/capture.fifo"
+timeout 120 tshark -i lo -w "$PCAP" \
+    -f "udp port $SRV_UDP or udp port $CLI_UDP or udp port $SYNC_UDP" \
+    2>"$WORK/capture.fifo" >/dev/null &
+CAP_PID=$!
+PIDS+=("$CAP_PID")
+exec {cfd}<"$WORK/capture.fifo"
+ready=
+while IFS= read -r -t 30 line <&"$cfd"; do
+    echo "$line" >>"$WORK/capture.err"
+    case $line in *"Capture started"*) ready=1; break ;; esac
+done
+[ -n "$ready" ] || fail "tshark: no 'Capture started' line within 30 s"
+cat <&"$cfd" >>"$WORK/capture.err" &
+PIDS+=("$!")
+exec {cfd}<&-
+capture_sync start
+
+# The server, then its "listening" line (at most 10 s).
+mkfifo "$WORK/server.fifo"
+timeout 60 "$SRV_BIN" --role server --udp-port "$SRV_UDP" --remote-udp-port "$CLI_UDP" \
+    $common $srv_end >"$WORK/server.fifo" 2>&1 &
+SRV_PID=$!
+PIDS+=("$SRV_PID")
+exec {fd}<"$WORK/server.fifo"
+ready=
+while IFS= read -r -t 10 line <&"$fd"; do
+    echo "$line" >>"$WORK/server.log"
+    case $line in *listening*) ready=1; break ;; esac
+done
+[ -n "$ready" ] || fail "server: no 'listening' line within 10 s"
+cat <&"$fd" >>"$WORK/server.log" &
+SRV_COPY=$!
+PIDS+=("$SRV_COPY")
+exec {fd}<&-
+
+rc=0
+timeout 60 "$CLI_BIN" --role client --udp-port "$CLI_UDP" --remote-udp-port "$SRV_UDP" \
+    $common $cli_end >"$WORK/client.log" 2>&1 || rc=$?
+src=0
+wait "$SRV_PID" || src=$?
+wait "$SRV_COPY" || true
+
+capture_sync end
+# Stop the capture cleanly (SIGINT: tshark flushes and exits), at most 10 s.
+kill -INT "$CAP_PID" 2>/dev/null || true
+timeout 10 tail -f /dev/null --pid="$CAP_PID" 2>/dev/null || kill -KILL "$CAP_PID" 2>/dev/null || true
+wait "$CAP_PID" 2>/dev/null || true
+
+echo "--- server"; cat "$WORK/server.log"
+echo "--- client"; cat "$WORK/client.log"
+[ "$rc" = 0 ] || fail "client exited with $rc"
+[ "$src" = 0 ] || fail "server exited with $src"
+end=$(sed -n 's/.*--\(close\|expect\) \([a-z]*\).*/\2/p' <<<"$srv_end")
+for side in server client; do
+    grep -q "^ok $count messages verified, end: $end\$" "$WORK/$side.log" ||
+        fail "$side: no 'ok $count messages verified, end: $end'"
+done
+
+# An ABORT is reported by the other side with its cause: User-Initiated
+# Abort (12, RFC 9260 §3.3.10.12).
+case $SCENARIO in
+abort_by_client) grep -q "COMM_LOST (error cause 12)" "$WORK/server.log" || fail "server: no COMM_LOST with cause 12" ;;
+abort_by_server) grep -q "COMM_LOST (error cause 12)" "$WORK/client.log" || fail "client: no COMM_LOST with cause 12" ;;
+esac
+
+echo "--- wire judge"
+jrc=0
+"$JUDGE" "$PCAP" "$SRV_UDP" "$CLI_UDP" >"$WORK/judge.txt" 2>&1 || jrc=$?
+cat "$WORK/judge.txt"
+[ "$jrc" = 0 ] || fail "the wire judge condemned the capture"
+for c in $want; do
+    case $c in
+    !*) ! grep -q "^chunk ${c#!} " "$WORK/judge.txt" || fail "chunk ${c#!} seen, not expected" ;;
+    *) grep -q "^chunk $c " "$WORK/judge.txt" || fail "no $c chunk on the wire" ;;
+    esac
+done
+echo "PASS: $SCENARIO"

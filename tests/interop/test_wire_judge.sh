@@ -1,0 +1,35 @@
+#!/bin/sh
+# The wire judge must be able to say no. gen_packets (tests/wireshark) writes
+# one packet per chunk type over UDP port 9899: the judge passes it and
+# prints its histogram. With --sabotage it writes a frame with a wrong CRC32c
+# and a malformed SACK: the judge must fail and name both frames.
+#
+#   test_wire_judge.sh GEN_PACKETS WORKDIR
+set -eu
+GEN=$1
+WORK=$2
+JUDGE=$(cd "$(dirname "$0")/../.." && pwd)/scripts/wire-judge.sh
+rm -rf "$WORK"
+mkdir -p "$WORK"
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+
+"$GEN" "$WORK/good.pcap" "$WORK/good.txt"
+"$JUDGE" "$WORK/good.pcap" 9899 >"$WORK/good.out" 2>&1 || { cat "$WORK/good.out"; fail "the judge condemned good packets"; }
+cat "$WORK/good.out"
+for c in DATA INIT SACK ABORT SHUTDOWN_COMPLETE; do
+    grep -q "^chunk $c [0-9]" "$WORK/good.out" || fail "histogram: no 'chunk $c'"
+done
+
+"$GEN" --sabotage "$WORK/bad.pcap" "$WORK/bad.txt"
+if "$JUDGE" "$WORK/bad.pcap" 9899 >"$WORK/bad.out" 2>&1; then
+    cat "$WORK/bad.out"
+    fail "the judge passed a sabotaged capture"
+fi
+cat "$WORK/bad.out"
+grep -q 'frame 1: checksum status "0"' "$WORK/bad.out" || fail "the bad checksum of frame 1 went unnamed"
+grep -q '^  2[[:space:]]' "$WORK/bad.out" || fail "the expert warning on frame 2 went unnamed"
+grep -q '^wire-judge: FAIL' "$WORK/bad.out" || fail "no FAIL verdict line"
+echo "PASS: the judge passes good packets and condemns a bad checksum and a malformed chunk"
