@@ -868,11 +868,45 @@ static void path_mtu_not_a_multiple_of_four(void **state)
     }
 }
 
+/* Sender-side SWS avoidance (§6.1): a peer that advertised 128 KiB gets
+ * chunks of at most 32 KiB even on a 65535-byte path, so its window holds
+ * four of them and its every-second-packet SACKs keep data flowing. */
+static void chunks_fit_a_quarter_of_the_peer_window(void **state)
+{
+    (void)state;
+    tern_ep_config c0 = cfg_quiet(), c1 = cfg_quiet();
+    c1.rwnd = 131072;
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c0, &c1, ids);
+    tern_addr peer = p.path[0].remote;
+    assert_int_equal(tern_ep_set_path_mtu(p.ep[0], ids[0], &peer, 65535), 0);
+    assert_int_equal(pair_assoc(&p, 0, ids[0]).frag_point, 32768);
+    send_ok(&p, 0, ids[0], 0, 0, 0, 65536);
+    pair_collect_from(&p, 0);
+    assert_true(p.nflight >= 2);
+    size_t total = 0;
+    for (size_t k = 0; k < p.nflight; k++) {
+        tern_data d[8];
+        int n = pkt_data(p.flight[k].data, p.flight[k].len, d, 8);
+        for (int j = 0; j < n; j++) {
+            assert_true(d[j].payload.len <= 32768);
+            total += d[j].payload.len;
+        }
+    }
+    assert_int_equal(total, 65536);
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 1);
+    pair_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recv_assoc_reads_only_that_association),
         cmocka_unit_test(path_mtu_not_a_multiple_of_four),
+        cmocka_unit_test(chunks_fit_a_quarter_of_the_peer_window),
         cmocka_unit_test(recv_assoc_misuse),
         cmocka_unit_test(connectx_knows_every_address),
         cmocka_unit_test(connectx_misuse_creates_nothing),
