@@ -41,38 +41,14 @@ int tern_api_addr_from(const api_sock *s, const struct sockaddr *sa, socklen_t l
     return TERN_EAFNOSUPPORT;
 }
 
-void tern_api_addr_storage(const tern_addr *addr, uint16_t port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    if (addr->family == TERN_AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(port);
-        memcpy(in6->sin6_addr.s6_addr, addr->ip, 16);
-    } else {
-        struct sockaddr_in *in = (struct sockaddr_in *)ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        memcpy(&in->sin_addr, addr->ip, 4);
-    }
-}
-
 void tern_api_addr_to(const tern_addr *addr, uint16_t port, struct sockaddr *sa, socklen_t *len)
 {
     struct sockaddr_storage ss;
-    tern_api_addr_storage(addr, port, &ss);
+    tern_io_sockaddr(addr, port, &ss);
     socklen_t full = addr->family == TERN_AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
                                                    : (socklen_t)sizeof(struct sockaddr_in);
     if (sa && len) memcpy(sa, &ss, *len < full ? *len : full);
     if (len) *len = full;
-}
-
-bool tern_api_addr_any(const tern_addr *a)
-{
-    if (a->family == TERN_AF_NONE) return true;
-    for (int i = 0; i < 16; i++)
-        if (a->ip[i]) return false;
-    return true;
 }
 
 int tern_api_addrs_from(const api_sock *s, const struct sockaddr *addrs, int count, tern_addr *out,
@@ -101,7 +77,7 @@ int tern_api_addrs_from(const api_sock *s, const struct sockaddr *addrs, int cou
 
 bool tern_api_addr_unicast(const tern_addr *a)
 {
-    if (tern_api_addr_any(a)) return false;
+    if (tern_io_addr_any(a)) return false;
     if (a->family == TERN_AF_INET)
         return a->ip[0] < 224 && !(a->ip[0] == 255 && a->ip[1] == 255 && a->ip[2] == 255);
     return a->family == TERN_AF_INET6 && a->ip[0] != 0xff;

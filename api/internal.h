@@ -366,8 +366,6 @@ int tern_api_addr_from(const api_sock *s, const struct sockaddr *sa, socklen_t l
 /* Writes addr:port as a sockaddr (IPv4 as sockaddr_in); *len in: the room,
  * out: the full size. */
 void tern_api_addr_to(const tern_addr *addr, uint16_t port, struct sockaddr *sa, socklen_t *len);
-void tern_api_addr_storage(const tern_addr *addr, uint16_t port, struct sockaddr_storage *ss);
-bool tern_api_addr_any(const tern_addr *a);
 /* Not the wildcard, broadcast or multicast. */
 bool tern_api_addr_unicast(const tern_addr *a);
 /* A packed array of count addresses, as tern_bindx / tern_connectx take them. */

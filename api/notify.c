@@ -196,7 +196,7 @@ static size_t build(union tern_notification *n, const tern_event *ev, int type, 
         len = sizeof n->assoc_change;
         break;
     case TERN_PEER_ADDR_CHANGE:
-        tern_api_addr_storage(&ev->addr, port, &n->paddr_change.addr);
+        tern_io_sockaddr(&ev->addr, port, &n->paddr_change.addr);
         n->paddr_change.state = (uint32_t)ev->addr_state; /* same numbering */
         n->paddr_change.error = ev->cause;
         n->paddr_change.assoc_id = ev->assoc;

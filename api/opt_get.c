@@ -38,7 +38,7 @@ static void paddrinfo(const tern_path_info *p, tern_assoc_id id, uint16_t port,
 {
     memset(out, 0, sizeof *out);
     out->assoc_id = id;
-    tern_api_addr_storage(&p->path.remote, port, &out->address);
+    tern_io_sockaddr(&p->path.remote, port, &out->address);
     out->state = p->state == TERN_PATH_ACTIVE     ? TERN_ACTIVE
                  : p->state == TERN_PATH_INACTIVE ? TERN_INACTIVE
                                                   : TERN_UNCONFIRMED;
@@ -155,7 +155,7 @@ static int get_primary(api_sock *s, void *val, size_t *len)
     tern_assoc_info *info = rc ? NULL : malloc(sizeof *info);
     if (!rc && (!info || tern_ep_assoc_info(a->ep->ep, a->id, info) != 0)) rc = TERN_ENOTCONN;
     if (rc == 0) {
-        tern_api_addr_storage(&info->paths[info->primary].path.remote, info->peer_port, &sp.addr);
+        tern_io_sockaddr(&info->paths[info->primary].path.remote, info->peer_port, &sp.addr);
         sp.assoc_id = a->id;
         memcpy(val, &sp, sizeof sp);
         *len = sizeof sp;

@@ -184,10 +184,10 @@ TERN_EXPORT int tern_bind(tern_ctx *ctx, int sd, const struct sockaddr *addr, so
     if (s)
         rc = s->bound || s->state != S_IDLE ? TERN_EINVAL
                                             : tern_api_addr_from(s, addr, len, &ta, &port);
-    if (s && rc == 0 && !tern_api_addr_any(&ta) && !tern_api_addr_unicast(&ta)) rc = TERN_EINVAL;
+    if (s && rc == 0 && !tern_io_addr_any(&ta) && !tern_api_addr_unicast(&ta)) rc = TERN_EINVAL;
     if (s && rc == 0) rc = bind_port(ctx, s, port);
     if (s && rc == 0) {
-        if (!tern_api_addr_any(&ta)) set_laddrs(s, &ta, 1);
+        if (!tern_io_addr_any(&ta)) set_laddrs(s, &ta, 1);
         rc = tern_api_ep_configure(s);
     }
     tern_api_unlock(ctx);
@@ -200,7 +200,7 @@ static int bindx_add(tern_ctx *ctx, api_sock *s, const tern_addr *addrs, int n, 
     unsigned total = s->nladdrs;
     memcpy(all, s->laddrs, total * sizeof *all);
     for (int i = 0; i < n; i++) {
-        if (tern_api_addr_any(&addrs[i]) || !tern_api_addr_unicast(&addrs[i])) return TERN_EINVAL;
+        if (tern_io_addr_any(&addrs[i]) || !tern_api_addr_unicast(&addrs[i])) return TERN_EINVAL;
         bool dup = false;
         for (unsigned j = 0; j < total; j++)
             dup |= memcmp(&all[j], &addrs[i], sizeof all[j]) == 0;
@@ -310,7 +310,7 @@ int tern_api_start_assoc(tern_ctx *ctx, api_sock *s, const tern_addr *peers, int
     tern_path paths[TERN_MAX_PATHS];
     if (n < 1 || n > TERN_MAX_PATHS || port == 0) return TERN_EINVAL;
     for (int i = 0; i < n; i++) {
-        if (tern_api_addr_any(&peers[i])) return TERN_EINVAL;
+        if (tern_io_addr_any(&peers[i])) return TERN_EINVAL;
         paths[i] = (tern_path){local_for(s, &peers[i]), peers[i], s->encaps_port};
     }
     tern_assoc_id id = 0;
@@ -540,7 +540,7 @@ TERN_EXPORT int tern_getpaddrs(tern_ctx *ctx, int sd, tern_assoc_id id,
     int rc = info ? peer_info(ctx, sd, id, info) : TERN_ENOMEM;
     if (rc == 0) {
         for (int i = 0; i < info->num_paths && i < max; i++)
-            tern_api_addr_storage(&info->paths[i].path.remote, info->peer_port, &out[i]);
+            tern_io_sockaddr(&info->paths[i].path.remote, info->peer_port, &out[i]);
         rc = info->num_paths;
     }
     free(info);
@@ -559,7 +559,7 @@ TERN_EXPORT int tern_getladdrs(tern_ctx *ctx, int sd, struct sockaddr_storage *o
         tern_addr any = wildcard(s);
         int n = s->nladdrs ? s->nladdrs : 1;
         for (int i = 0; i < n && i < max; i++)
-            tern_api_addr_storage(s->nladdrs ? &s->laddrs[i] : &any, port, &out[i]);
+            tern_io_sockaddr(s->nladdrs ? &s->laddrs[i] : &any, port, &out[i]);
         rc = n;
     }
     tern_api_unlock(ctx);

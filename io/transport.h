@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include <tern/core.h>
 
 typedef enum { TERN_IO_UDP = 1, TERN_IO_RAW = 2 } tern_io_kind;
@@ -118,5 +120,10 @@ int tern_io_own_port(tern_io *io, uint16_t sctp_port);
 int tern_io_disown_port(tern_io *io, uint16_t sctp_port);
 
 void tern_io_stats_get(const tern_io *io, tern_io_stats *out);
+
+/* Addresses, shared with api/: tern_addr + port -> sockaddr (its length, 0
+ * for a family-less address); whether an address is the wildcard. */
+socklen_t tern_io_sockaddr(const tern_addr *a, uint16_t port, struct sockaddr_storage *ss);
+bool tern_io_addr_any(const tern_addr *a);
 
 #endif
