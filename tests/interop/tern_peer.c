@@ -1,6 +1,10 @@
 /* Tern's side of the interop scenarios (see peer_common.h): one one-to-one
  * socket over UDP encapsulation, the same options and output as
- * usrsctp_peer.c. */
+ * usrsctp_peer.c. Settings some peers need, given before the common options:
+ *   --mtu N             a fixed path MTU (TERN_SPP_PMTUD_DISABLE), for peers
+ *                       that read smaller datagrams than loopback's 65535
+ *   --omit-init-params  TERN_OMIT_INIT_PARAMS, for peers that refuse INIT
+ *                       parameters they do not parse */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,8 +121,20 @@ static int free_udp_ports(int n)
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--free-udp-ports") == 0) return free_udp_ports(atoi(argv[2]));
+    uint32_t mtu = 0;
+    int omit = 0;
+    int skip = 1;
+    for (; skip < argc; skip++) {
+        if (strcmp(argv[skip], "--omit-init-params") == 0)
+            omit = 1;
+        else if (strcmp(argv[skip], "--mtu") == 0 && skip + 1 < argc)
+            mtu = (uint32_t)strtoul(argv[++skip], NULL, 10);
+        else
+            break;
+    }
+    argv[skip - 1] = argv[0];
     struct peer_opts o;
-    peer_parse(&o, argc, argv, "tern_peer");
+    peer_parse(&o, argc - skip + 1, argv + skip - 1, "tern_peer");
     tern_ctx_config cfg;
     tern_ctx_config_default(&cfg);
     cfg.udp_port = o.udp_port;
@@ -134,6 +150,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
         struct tern_event_subscribe ev = {.type = events[i], .on = 1};
         check(tern_setsockopt(ctx, sd, TERN_EVENT, &ev, sizeof ev), "EVENT");
+    }
+    if (omit) check(tern_setsockopt(ctx, sd, TERN_OMIT_INIT_PARAMS, &omit, sizeof omit), "OMIT");
+    if (mtu) {
+        struct tern_paddrparams pp = {.pathmtu = mtu, .flags = TERN_SPP_PMTUD_DISABLE};
+        check(tern_setsockopt(ctx, sd, TERN_PEER_ADDR_PARAMS, &pp, sizeof pp), "PEER_ADDR_PARAMS");
     }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(o.port)};
     int conn;
