@@ -2,6 +2,7 @@
 #   make demo        install missing Debian packages, release build of `tern`, run `tern demo`
 #   make check       install missing Debian packages, build (ASan+UBSan), run every test
 #   make test        build and run the tests only (no format check, no fuzzing)
+#   make interop-table  put the interop table of the last `make check` run into README.md
 #   make fuzz-smoke  run every libFuzzer harness for FUZZ_SECONDS (60) each
 #   make bench       release build, run the benchmarks
 #   make format      clang-format the sources in place
@@ -13,7 +14,7 @@ FUZZ_SECONDS ?= 60
 JOBS         ?= $(shell nproc)
 SOURCES       = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find wire include tests fuzz bench -name '*.[ch]')
 
-.PHONY: all deps demo build test check fuzz-smoke release bench format format-check clean
+.PHONY: all deps demo build test interop-table check fuzz-smoke release bench format format-check clean
 
 all: build
 
@@ -30,8 +31,14 @@ build: deps
 	cmake -S . -B $(CHECK_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=ON
 	cmake --build $(CHECK_DIR) -j $(JOBS)
 
+# The interop tests leave one result file each; the table is made from them.
 test: build
+	@find $(CHECK_DIR)/tests/interop -name result -type f -delete 2>/dev/null || true
 	ctest --test-dir $(CHECK_DIR) --output-on-failure -j $(JOBS)
+	@./scripts/interop-table.sh $(CHECK_DIR) >$(CHECK_DIR)/interop.md && cat $(CHECK_DIR)/interop.md
+
+interop-table:
+	./scripts/interop-table.sh $(CHECK_DIR) README.md >/dev/null
 
 check: test format-check
 	@if command -v clang >/dev/null 2>&1; then \

@@ -20,6 +20,7 @@ TERN_EXPORT void tern_ctx_config_default(tern_ctx_config *cfg)
     cfg->udp_port = TERN_IO_UDP_PORT_DEFAULT;
     cfg->remote_udp_port = TERN_IO_UDP_PORT_DEFAULT;
     cfg->ipv6 = true;
+    cfg->gso = true;
     cfg->own_thread = false;
     cfg->max_sockets = API_MAX_SOCKETS;
 }
@@ -74,6 +75,7 @@ static int open_transport(tern_ctx *ctx)
     ic.ipv6 = ctx->cfg.ipv6;
     ic.sndbuf = ctx->cfg.sndbuf ? ctx->cfg.sndbuf : 4 << 20;
     ic.rcvbuf = ctx->cfg.rcvbuf ? ctx->cfg.rcvbuf : 4 << 20;
+    ic.gso = ctx->cfg.gso;
     int rc = tern_io_open(&ic, &ctx->io);
     if (rc) return rc;
     rc = tern_loop_new(&ctx->loop);

@@ -4,8 +4,9 @@
 # only when something is missing.
 set -eu
 
-REQUIRED="cmake ninja-build gcc make pkg-config libcmocka-dev libssl-dev clang-format iproute2 libusrsctp-dev tshark"
+REQUIRED="cmake ninja-build gcc make pkg-config libcmocka-dev libssl-dev clang-format iproute2 libusrsctp-dev tshark nftables"
 # iproute2 (ip, tc): the network-namespace tests of io/ and tools/.
+# nftables: the interop test under 5% random loss (numgen random) in a netns.
 # libusrsctp-dev: the usrsctp peer of the interop tests (tests/interop/).
 # tshark: the wire judge of the interop tests (scripts/wire-judge.sh), which
 # fail without it, and the Wireshark tests.
@@ -25,7 +26,16 @@ missing_of() {
     echo "$out"
 }
 
+# Needed as commands, whichever package brought them: the Node.js interop
+# peers (tests/interop/node: werift-sctp and sctp from the npm registry).
+# A machine with Node.js from elsewhere (NodeSource's nodejs carries npm)
+# must not get Debian's npm on top of it.
+REQUIRED_COMMANDS="node:nodejs npm:npm"
+
 missing_required=$(missing_of $REQUIRED)
+for cp in $REQUIRED_COMMANDS; do
+    command -v "${cp%%:*}" >/dev/null 2>&1 || missing_required="$missing_required ${cp#*:}"
+done
 missing_optional=$(missing_of $OPTIONAL)
 [ -z "$missing_required$missing_optional" ] && exit 0
 

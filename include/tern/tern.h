@@ -60,6 +60,9 @@ typedef struct tern_ctx_config {
     bool own_thread;               /* run the protocol in a thread of the context's (false) */
     unsigned max_sockets;          /* descriptors per context (1024) */
     int sndbuf, rcvbuf;            /* the transport's kernel socket buffers, bytes (0: 4 MiB) */
+    bool gso;                      /* UDP GSO where the kernel has it (default true);
+                                      false sends every packet as its own datagram, e.g. for a
+                                      capture on lo, which records a GSO message uncut */
 } tern_ctx_config;
 
 typedef struct tern_ctx tern_ctx;

@@ -9,6 +9,13 @@
 #include <unistd.h>
 
 static const char *prog_name = "peer";
+volatile sig_atomic_t peer_linger_stop;
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    peer_linger_stop = 1;
+}
 
 void peer_say(const char *fmt, ...)
 {
@@ -46,7 +53,8 @@ static _Noreturn void usage(void)
     fprintf(stderr,
             "usage: %s --role server|client [--addr A] [--port P] --udp-port L\n"
             "       --remote-udp-port R [--count N] [--size S] [--streams K] [--unordered]\n"
-            "       [--close shutdown|abort|wait] [--expect shutdown|abort] [--timeout SEC]\n",
+            "       [--close shutdown|abort|wait] [--expect shutdown|abort] [--timeout SEC]\n"
+            "       [--assocs N] [--one-to-many] [--linger SEC] [--ppid-base B]\n",
             prog_name);
     exit(2);
 }
@@ -77,12 +85,18 @@ void peer_parse(struct peer_opts *o, int argc, char **argv, const char *prog)
                             .streams = 1,
                             .close = END_NONE,
                             .expect = END_NONE,
-                            .timeout = 60};
+                            .timeout = 60,
+                            .ppid_base = 1,
+                            .assocs = 1};
     bool role = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--unordered") == 0) {
             o->unordered = true;
+            continue;
+        }
+        if (strcmp(a, "--one-to-many") == 0) {
+            o->one_to_many = true;
             continue;
         }
         if (i + 1 >= argc) usage();
@@ -111,13 +125,27 @@ void peer_parse(struct peer_opts *o, int argc, char **argv, const char *prog)
             o->expect = parse_end(v);
         else if (strcmp(a, "--timeout") == 0)
             o->timeout = (unsigned)num(v, 3600);
+        else if (strcmp(a, "--assocs") == 0)
+            o->assocs = (unsigned)num(v, 1000);
+        else if (strcmp(a, "--ppid-base") == 0)
+            o->ppid_base = (uint32_t)num(v, 1u << 30);
+        else if (strcmp(a, "--linger") == 0)
+            o->linger = (unsigned)num(v, 600);
         else
             usage();
     }
-    if (!role || o->size < 4 || o->streams == 0 || o->remote_udp_port == 0 || o->udp_port == 0)
+    if (!role || o->size < 4 || o->assocs == 0 || o->streams == 0 || o->remote_udp_port == 0 ||
+        o->udp_port == 0)
         usage();
     if ((o->close == END_NONE) == (o->expect == END_NONE)) usage(); /* exactly one of them */
     signal(SIGALRM, on_alarm);
+    if (o->linger) { /* no SA_RESTART: a waiting poll or sleep returns */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_hup;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGHUP, &sa, NULL);
+    }
     alarm(o->timeout);
 }
 
@@ -161,9 +189,9 @@ bool peer_rx_check(struct peer_rx *rx, const uint8_t *buf, size_t len, uint16_t 
         printf("error: message index %u %s\n", i, i >= o->count ? "out of range" : "twice");
         return false;
     }
-    if (sid != i % o->streams || ppid != i + 1 || unordered != o->unordered) {
+    if (sid != i % o->streams || ppid != i + o->ppid_base || unordered != o->unordered) {
         printf("error: message %u: stream %u ppid %u %s, want stream %u ppid %u %s\n", i, sid, ppid,
-               unordered ? "unordered" : "ordered", i % o->streams, i + 1,
+               unordered ? "unordered" : "ordered", i % o->streams, i + o->ppid_base,
                o->unordered ? "unordered" : "ordered");
         return false;
     }

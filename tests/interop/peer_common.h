@@ -8,11 +8,28 @@
  * (--close wait) receives first, then sends, then waits for the end, which
  * must be --expect shutdown|abort. So the closer has read everything before
  * it ends the association, and an ABORT loses nothing. Message i goes on
- * stream i % streams with PPID i + 1; its first 4 bytes are i (big-endian),
- * byte j >= 4 is (i * 7 + j * 13 + stream) & 0xff. */
+ * stream i % streams with PPID i + B (--ppid-base B, 1 by default: a peer
+ * that treats some PPID specially gets a base above it); its first 4 bytes are i (big-endian),
+ * byte j >= 4 is (i * 7 + j * 13 + stream) & 0xff.
+ *
+ * Several associations (optional; the defaults keep one association and the
+ * output above): --assocs N runs that exchange on N associations at once,
+ * each with its own --count messages each way, checked separately (one
+ * struct peer_rx per association). The client opens N associations, all
+ * established before any data moves, each on its own one-to-one socket
+ * (one socket cannot hold two associations to the same server port). The
+ * server takes N: with --one-to-many (server only) all on one one-to-many
+ * socket (SOCK_SEQPACKET), told apart by assoc id, its reads serving
+ * whichever association has something; without it it accepts N one-to-one
+ * sockets (listen backlog N). Each association ends as --close / --expect
+ * say. With N > 1 the peer prints, per association in the order it came up,
+ *   "assoc K: ok C messages verified, end: E"
+ * then "associations N verified" and the usual last line with the total,
+ *   "ok N*C messages verified, end: E". */
 #ifndef TERN_INTEROP_PEER_COMMON_H
 #define TERN_INTEROP_PEER_COMMON_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +49,14 @@ struct peer_opts {
     enum peer_end close;  /* END_NONE: wait for the peer to end it */
     enum peer_end expect; /* with close == END_NONE */
     unsigned timeout;     /* seconds, alarm() */
+    unsigned assocs;      /* associations (1) */
+    bool one_to_many;     /* all of them on one one-to-many socket */
+    unsigned linger;      /* seconds to keep the stack up after the end (0) */
+    uint32_t ppid_base;   /* message i has PPID i + ppid_base (1) */
 };
+
+/* Set by SIGHUP when --linger is given: stop lingering. */
+extern volatile sig_atomic_t peer_linger_stop;
 
 /* Parses argv or prints usage and exits 2. */
 void peer_parse(struct peer_opts *o, int argc, char **argv, const char *prog);

@@ -1,108 +1,136 @@
 'use strict'
-// Shared part of the Node.js interop peers (werift_peer.js, sctp_peer.js):
-// option parsing, the payload pattern and its checker, the exit protocol.
+// The shared part of the Node.js interop peers (werift_peer.js, sctp_peer.js):
+// the options, payloads and checks of ../peer_common.h, so run_scenario.sh
+// runs a Node.js peer exactly like tern_peer or usrsctp_peer.
 //
-// A generated message for (stream s, sequence q) of size n is
-//   bytes 0..3  s (u32 BE), 4..7 q (u32 BE), byte i >= 8 = (s * 31 + q * 7 + i) & 0xff
-// so a receiver verifies every byte and that each (s, q) arrives exactly once.
-//
-// Prints "listening" once the UDP socket is bound (and, for a server, the SCTP
-// endpoint waits for INIT), "connected" when the association is up, and a final
-// "ok N messages verified" (or "ok ..." for the other modes). Exit codes:
-// 0 ok, 1 verification or protocol failure, 2 usage, 3 timeout.
+// Options: --role server|client [--addr A] [--port P] --udp-port L
+//   --remote-udp-port R [--count N] [--size S] [--streams K] [--unordered]
+//   [--close shutdown|abort|wait] [--expect shutdown|abort] [--timeout SEC]
+//   [--ppid-base B]
+// The exchange: the side that closes (--close shutdown|abort) sends its
+// --count messages first, then receives --count; the other side receives
+// first, then sends, then waits for the end, which must be --expect.
+// Message i goes on stream i % streams with PPID i + B (--ppid-base B, 1); its first 4 bytes
+// are i (big-endian), byte j >= 4 is (i * 7 + j * 13 + stream) & 0xff.
+// Output lines (stdout): "listening ...", "associated",
+// "event: COMM_LOST (error cause N)" when the peer's library reports it,
+// then "ok N messages verified, end: shutdown|abort" or "error: PROG: ...".
+// Exit: 0 ok, 1 error, 2 usage, 3 timeout.
 
-function usage (name) {
-  return `usage: ${name} --role server|client --local-udp-port N --remote-udp-port N
-  [--host 127.0.0.1] [--port 5000 (SCTP port, both sides)]
-  [--mode echo|source|sink|abort|wait-abort|shutdown|wait-shutdown]
-  [--count N] [--size S] [--streams K] [--unordered] [--timeout SEC]
-modes:
-  echo           send every message received back on the same stream; ends when
-                 the peer shuts down or aborts ("ok N messages echoed")
-  source         send --count messages of --size bytes round-robin on --streams
-                 streams, expect each back (peer echoes), verify; then shut down
-  sink           receive and verify --count generated messages
-  abort          once established, send ABORT and exit
-  wait-abort     once established, wait for the peer's ABORT ("ok aborted by peer")
-  shutdown       once established, shut down gracefully
-  wait-shutdown  once established, wait for the peer's SHUTDOWN`
+let progName = 'peer'
+
+function say (msg) { process.stdout.write(msg + '\n') }
+
+// Prints "error: PROG: msg" and exits 1 once stdout is flushed.
+function die (msg) {
+  process.stdout.write(`error: ${progName}: ${msg}\n`, () => process.exit(1))
+  setTimeout(() => process.exit(1), 1000).unref()
 }
 
-function parseSize (s) {
-  const m = /^(\d+)([kKmM]?)$/.exec(String(s))
-  if (!m) throw new Error(`bad size ${s}`)
-  const mul = { '': 1, k: 1024, K: 1024, m: 1048576, M: 1048576 }[m[2]]
-  return Number(m[1]) * mul
+function usage () {
+  process.stderr.write(`usage: ${progName} --role server|client [--addr A] [--port P] --udp-port L
+       --remote-udp-port R [--count N] [--size S] [--streams K] [--unordered]
+       [--close shutdown|abort|wait] [--expect shutdown|abort] [--timeout SEC]
+       [--ppid-base B]\n`)
+  process.exit(2)
 }
 
-function parseArgs (name, argv) {
+function num (s, max) {
+  if (!/^\d+$/.test(String(s))) usage()
+  const v = Number(s)
+  if (v > max) usage()
+  return v
+}
+
+function parseEnd (s) {
+  if (s === 'shutdown' || s === 'abort') return s
+  if (s === 'wait') return null
+  usage()
+}
+
+// Returns the options; arms the --timeout alarm ("error: timed out (alarm)", exit 3).
+function parseArgs (prog, argv) {
+  progName = prog
   const o = {
-    role: null, localUdpPort: 0, remoteUdpPort: 0, host: '127.0.0.1', port: 5000,
-    mode: 'echo', count: 1000, size: 64, streams: 1, unordered: false, timeout: 30
+    server: false, addr: '127.0.0.1', port: 5001, udpPort: 0, remoteUdpPort: 0,
+    count: 1, size: 100, streams: 1, unordered: false, close: null, expect: null, timeout: 60, ppidBase: 1
   }
+  let role = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
-    const v = () => { if (i + 1 >= argv.length) die(2, `${a} needs a value`); return argv[++i] }
+    if (a === '--unordered') { o.unordered = true; continue }
+    if (i + 1 >= argv.length) usage()
+    const v = argv[++i]
     switch (a) {
-      case '--role': o.role = v(); break
-      case '--local-udp-port': o.localUdpPort = Number(v()); break
-      case '--remote-udp-port': o.remoteUdpPort = Number(v()); break
-      case '--host': o.host = v(); break
-      case '--port': o.port = Number(v()); break
-      case '--mode': o.mode = v(); break
-      case '--count': o.count = Number(v()); break
-      case '--size': o.size = parseSize(v()); break
-      case '--streams': o.streams = Number(v()); break
-      case '--unordered': o.unordered = true; break
-      case '--timeout': o.timeout = Number(v()); break
-      case '-h': case '--help': console.log(usage(name)); process.exit(0); break
-      default: die(2, `unknown option ${a}\n${usage(name)}`)
+      case '--role':
+        if (v !== 'server' && v !== 'client') usage()
+        o.server = v === 'server'; role = true; break
+      case '--addr': o.addr = v; break
+      case '--port': o.port = num(v, 65535); break
+      case '--udp-port': o.udpPort = num(v, 65535); break
+      case '--remote-udp-port': o.remoteUdpPort = num(v, 65535); break
+      case '--count': o.count = num(v, 10000000); break
+      case '--size': o.size = num(v, 64 << 20); break
+      case '--streams': o.streams = num(v, 65535); break
+      case '--close': o.close = parseEnd(v); break
+      case '--expect': o.expect = parseEnd(v); break
+      case '--timeout': o.timeout = num(v, 3600); break
+      case '--ppid-base': o.ppidBase = num(v, 1 << 30); break
+      default: usage()
     }
   }
-  if (!['server', 'client'].includes(o.role)) die(2, `--role server|client\n${usage(name)}`)
-  if (!o.localUdpPort || !o.remoteUdpPort) die(2, '--local-udp-port and --remote-udp-port are required')
-  if (!['echo', 'source', 'sink', 'abort', 'wait-abort', 'shutdown', 'wait-shutdown'].includes(o.mode)) die(2, `bad mode ${o.mode}`)
-  if ((o.mode === 'source' || o.mode === 'sink') && o.size < 8) die(2, '--size must be >= 8')
-  o.status = () => ''
-  const t = setTimeout(() => die(3, `timeout after ${o.timeout} s ${o.status()}`), o.timeout * 1000)
-  t.unref()
+  if (!role || o.size < 4 || o.streams === 0 || !o.udpPort || !o.remoteUdpPort) usage()
+  if ((o.close === null) === (o.expect === null)) usage() // exactly one of them
+  setTimeout(() => {
+    process.stdout.write('error: timed out (alarm)\n', () => process.exit(3))
+  }, o.timeout * 1000).unref()
   return o
 }
 
-function die (code, msg) {
-  if (msg) console.error(`${code === 0 ? '' : 'FAIL: '}${msg}`)
-  process.exit(code)
-}
-
-function makeMessage (s, q, n) {
-  const b = Buffer.allocUnsafe(n)
-  b.writeUInt32BE(s, 0)
-  b.writeUInt32BE(q, 4)
-  for (let i = 8; i < n; i++) b[i] = (s * 31 + q * 7 + i) & 0xff
+// Message i of the exchange (a new Buffer of size bytes).
+function fill (size, i, sid) {
+  const b = Buffer.allocUnsafe(size)
+  b.writeUInt32BE(i >>> 0, 0)
+  for (let j = 4; j < size; j++) b[j] = (i * 7 + j * 13 + sid) & 0xff
   return b
 }
 
-// Checks generated messages: each (stream, seq) once, right stream, every byte.
-class Verifier {
-  constructor (count, size, streams) {
-    this.count = count; this.size = size; this.streams = streams
-    this.seen = new Set(); this.n = 0
+// Checks received messages as peer_rx_check does: size, index once, stream,
+// PPID, ordered flag (when the library reports it), every byte, and order
+// per stream for ordered messages.
+class Rx {
+  constructor (o) {
+    this.o = o
+    this.seen = new Uint8Array(o.count || 1)
+    this.lastPerSid = new Array(o.streams).fill(-1)
+    this.got = 0
   }
 
-  check (stream, data) {
-    if (data.length !== this.size) return `message of ${data.length} bytes, expected ${this.size}`
-    const s = data.readUInt32BE(0); const q = data.readUInt32BE(4)
-    if (s !== stream) return `message for stream ${s} arrived on stream ${stream}`
-    if (q >= this.count || q % this.streams !== s % this.streams) return `bad sequence ${q} on stream ${s}`
-    if (this.seen.has(q)) return `duplicate message ${q}`
-    for (let i = 8; i < data.length; i++) {
-      if (data[i] !== ((s * 31 + q * 7 + i) & 0xff)) return `message ${q}: byte ${i} differs`
+  // unordered: true / false, or undefined when the library does not say.
+  // Returns null, or the error text.
+  check (buf, sid, ppid, unordered) {
+    const o = this.o
+    if (buf.length !== o.size) return `message #${this.got}: ${buf.length} bytes, want ${o.size}`
+    const i = buf.readUInt32BE(0)
+    if (i >= o.count || this.seen[i]) return `message index ${i} ${i >= o.count ? 'out of range' : 'twice'}`
+    if (sid !== i % o.streams || ppid !== i + o.ppidBase ||
+        (unordered !== undefined && unordered !== o.unordered)) {
+      const u = (x) => x === undefined ? '' : x ? ' unordered' : ' ordered'
+      return `message ${i}: stream ${sid} ppid ${ppid}${u(unordered)}, want stream ${i % o.streams} ppid ${i + o.ppidBase}${u(o.unordered)}`
     }
-    this.seen.add(q); this.n++
+    for (let j = 4; j < buf.length; j++) {
+      if (buf[j] !== ((i * 7 + j * 13 + sid) & 0xff)) return `message ${i}: byte ${j} is ${buf[j]}`
+    }
+    if (!o.unordered) {
+      if (i <= this.lastPerSid[sid]) return `message ${i} on stream ${sid} after ${this.lastPerSid[sid]}: out of order`
+      this.lastPerSid[sid] = i
+    }
+    this.seen[i] = 1
+    this.got++
     return null
   }
 
-  get done () { return this.n === this.count }
+  get done () { return this.got === this.o.count }
 }
 
-module.exports = { parseArgs, die, makeMessage, Verifier }
+module.exports = { parseArgs, say, die, fill, Rx }
