@@ -4,7 +4,9 @@
 #   make test        build and run the tests only (no format check, no fuzzing)
 #   make interop-table  put the interop table of the last `make check` run into README.md
 #   make fuzz-smoke  run every libFuzzer harness for FUZZ_SECONDS (60) each
-#   make bench       release build, run the benchmarks
+#   make bench       release build, the micro-benchmarks and bench/run.sh: Tern vs usrsctp vs UDP,
+#                    table in bench/results/<date>.md (RUNS=5 TIME=5 and bench/run.sh --help)
+#   make bench-smoke every benchmark scenario once at tiny sizes (seconds; part of make check)
 #   make format      clang-format the sources in place
 
 CHECK_DIR    ?= build/check
@@ -14,7 +16,7 @@ FUZZ_SECONDS ?= 60
 JOBS         ?= $(shell nproc)
 SOURCES       = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find wire include tests fuzz bench -name '*.[ch]')
 
-.PHONY: all deps demo build test interop-table check fuzz-smoke release bench format format-check clean
+.PHONY: all deps demo build test interop-table check fuzz-smoke release bench bench-smoke format format-check clean
 
 all: build
 
@@ -41,6 +43,7 @@ interop-table:
 	./scripts/interop-table.sh $(CHECK_DIR) README.md >/dev/null
 
 check: test format-check
+	@$(MAKE) --no-print-directory bench-smoke
 	@if command -v clang >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory fuzz-smoke; \
 	else \
@@ -58,8 +61,13 @@ release: deps
 	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTERN_SANITIZE=OFF -DTERN_TESTS=OFF
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
 
+# run.sh also runs the micro-benchmarks (bench_*) and adds their output to the table.
 bench: release
-	@for b in $(RELEASE_DIR)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	./bench/run.sh $(RELEASE_DIR)
+
+# Against the check build (sanitizers on): the table goes to $(CHECK_DIR)/bench-smoke.md.
+bench-smoke: build
+	./bench/run.sh --smoke $(CHECK_DIR)
 
 format:
 	clang-format -i $(SOURCES)

@@ -27,6 +27,7 @@ void tool_opts_init(tool_opts *o)
     o->udp_port = -1;
     o->remote_udp_port = -1;
     o->family = AF_UNSPEC;
+    o->max_sockets = 0;
 }
 
 int tool_opts_parse(tool_opts *o, int c, const char *arg)
@@ -67,6 +68,7 @@ int tool_ctx_open(const tool_opts *o, bool server, bool own_thread, tern_ctx **o
         (uint16_t)(o->remote_udp_port > 0 ? o->remote_udp_port : TOOL_DEFAULT_UDP_PORT);
     cfg.own_thread = own_thread;
     cfg.ipv6 = o->family != AF_INET;
+    if (o->max_sockets) cfg.max_sockets = o->max_sockets;
     int err = tern_ctx_new(&cfg, out);
     if (err < 0 && err != TERN_EPERM && err != TERN_EADDRINUSE && o->family == AF_UNSPEC) {
         /* a host without IPv6 */

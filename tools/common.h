@@ -26,9 +26,11 @@ int cmd_demo(int argc, char **argv);
 
 typedef struct tool_opts {
     enum tern_transport transport;
-    int udp_port;        /* -1: the subcommand's default (9899 servers, 0 clients) */
-    int remote_udp_port; /* -1: 9899 */
-    int family;          /* AF_UNSPEC (-4/-6 not given), AF_INET or AF_INET6 */
+    int udp_port;         /* -1: the subcommand's default (9899 servers, 0 clients) */
+    int remote_udp_port;  /* -1: 9899 */
+    int family;           /* AF_UNSPEC (-4/-6 not given), AF_INET or AF_INET6 */
+    unsigned max_sockets; /* tern_ctx_config.max_sockets (0: the default, 1024); set by a
+                             subcommand, not an option */
 } tool_opts;
 
 /* getopt_long ids of the common long options; subcommands use ids ≥ OPT_LOCAL. */

@@ -1,0 +1,70 @@
+/* The `tern perf` protocol (bench/README.md), shared by tools/cmd_perf.c and
+ * the benchmark peers bench/usrsctp_perf.c and bench/udp_perf.c, so any
+ * client can run against any server: the PPIDs, the END / RESULT / STATS
+ * magic and the payload checksums. */
+#ifndef TERN_TOOLS_PERF_PROTO_H
+#define TERN_TOOLS_PERF_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define PERF_PPID_DATA   0x7465726eu /* "tern" */
+#define PERF_PPID_END    0x7465726fu
+#define PERF_PPID_RESULT 0x74657270u
+#define PERF_PPID_ECHO   0x74657265u
+#define PERF_PPID_STATS  0x74657273u
+#define PERF_MAGIC       0x5445524e50455246ull /* "TERNPERF" */
+
+/* MurmurHash3's 64-bit finalizer. */
+static inline uint64_t fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static inline uint64_t load64le(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static inline void store64le(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A checksum of n bytes: four independent lanes, so it keeps up with the data. */
+static inline uint64_t body_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h[4] = {0x9e3779b97f4a7c15ull ^ n, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull,
+                     0x2545f4914f6cdd1dull};
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int k = 0; k < 4; k++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * k, 8);
+            h[k] = (h[k] ^ w) * 0x100000001b3ull;
+            h[k] ^= h[k] >> 29;
+        }
+    for (; i < n; i++)
+        h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
+    return fmix64(h[0] ^ fmix64(h[1]) ^ fmix64(h[2] + 1) ^ fmix64(h[3] + 2));
+}
+
+/* A message's checksum: its first 8 bytes (the sequence number) mixed with
+ * the checksum of the rest, so the client computes the rest's once. */
+static inline uint64_t msg_hash(const uint8_t *p, size_t n)
+{
+    if (n < 8) return body_hash(p, n);
+    return fmix64(load64le(p) ^ body_hash(p + 8, n - 8));
+}
+
+#endif
