@@ -25,7 +25,7 @@ deb_version() {
 }
 npm_version() {
     f=$B/tests/interop/node/npm/node_modules/$1/package.json
-    [ -f "$f" ] && sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$f" | head -n 1
+    [ ! -f "$f" ] || sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$f" | head -n 1
 }
 version() {
     v=

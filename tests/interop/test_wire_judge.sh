@@ -32,4 +32,19 @@ cat "$WORK/bad.out"
 grep -q 'frame 1: checksum status "0"' "$WORK/bad.out" || fail "the bad checksum of frame 1 went unnamed"
 grep -q '^  2[[:space:]]' "$WORK/bad.out" || fail "the expert warning on frame 2 went unnamed"
 grep -q '^wire-judge: FAIL' "$WORK/bad.out" || fail "no FAIL verdict line"
-echo "PASS: the judge passes good packets and condemns a bad checksum and a malformed chunk"
+
+# JUDGE_TOLERATE lets through the frames whose only warning is that message,
+# and nothing else: the bad checksum still condemns the capture.
+if JUDGE_TOLERATE="Malformed Packet (Exception occurred)" "$JUDGE" "$WORK/bad.pcap" 9899 \
+    >"$WORK/tolerate.out" 2>&1; then
+    cat "$WORK/tolerate.out"
+    fail "JUDGE_TOLERATE let a bad checksum through"
+fi
+cat "$WORK/tolerate.out"
+grep -q '^tolerated 1 frames' "$WORK/tolerate.out" || fail "JUDGE_TOLERATE: frame 2 not tolerated"
+! grep -q '^  2[[:space:]]' "$WORK/tolerate.out" || fail "JUDGE_TOLERATE: frame 2 still condemned"
+grep -q '^  1[[:space:]]' "$WORK/tolerate.out" || fail "JUDGE_TOLERATE: frame 1 went unnamed"
+JUDGE_TOLERATE="some other message" "$JUDGE" "$WORK/bad.pcap" 9899 >"$WORK/other.out" 2>&1 || true
+grep -q '^tolerated 0 frames' "$WORK/other.out" || fail "JUDGE_TOLERATE: another message let a frame through"
+echo "PASS: the judge passes good packets and condemns a bad checksum and a malformed chunk;" \
+    "JUDGE_TOLERATE spares only its own message"
