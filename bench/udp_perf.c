@@ -120,21 +120,6 @@ static int failf(const char *fmt, ...)
     return 1;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void cpu(double *user, double *sys)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    *user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
-    *sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
 static void put32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -230,14 +215,14 @@ static void finish(session *s, const uint8_t *end, const char *peer, const args 
     s->sent_msgs = get64(end + HDR);
     s->sent_bytes = get64(end + HDR + 8);
     if (s->msgs == 0) {
-        s->t_first = s->t_last = now();
-        cpu(&s->u0, &s->s0);
+        s->t_first = s->t_last = perf_now();
+        perf_cpu(&s->u0, &s->s0);
     }
-    cpu(&s->user, &s->sys);
+    perf_cpu(&s->user, &s->sys);
     s->user -= s->u0;
     s->sys -= s->s0;
     double secs = s->t_last - s->t_first;
-    if (secs <= 0 && s->msgs) secs = now() - s->t_first; /* all in one batch: until END */
+    if (secs <= 0 && s->msgs) secs = perf_now() - s->t_first; /* all in one batch: until END */
     /* A sequence number at or past the sent count is corrupt too. */
     if (s->msgs && s->max_seq >= s->sent_msgs) s->bad++;
     uint64_t f[R_COUNT] = {s->msgs,
@@ -360,7 +345,7 @@ static int server(const args *a)
             rc = failf("recvmmsg: %s", strerror(errno));
             break;
         }
-        double t = now();
+        double t = perf_now();
         for (int i = 0; i < n; i++) {
             uint8_t *p = bufs + (size_t)i * RECV_BUF;
             size_t len = mm[i].msg_len;
@@ -385,7 +370,7 @@ static int server(const args *a)
             if (s.id == id && s.done) continue; /* late datagrams of a finished run */
             if (!s.active || s.id != id) {      /* a new run */
                 s = (session){.active = true, .id = id, .len = len, .t_first = t};
-                cpu(&s.u0, &s.s0);
+                perf_cpu(&s.u0, &s.s0);
             }
             /* A GRO train: segments of gso_size bytes, the last maybe shorter. */
             size_t seg = len;
@@ -491,10 +476,10 @@ static int bulk_send(int fd, const args *a, uint32_t id, uint64_t *msgs, uint64_
         for (size_t k = 0; k < segs; k++)
             memcpy(buf + b * blen + k * size, pattern, size);
     uint64_t seq = 0;
-    double deadline = now() + a->seconds;
+    double deadline = perf_now() + a->seconds;
     int rc = 0;
     for (;;) {
-        if (a->count ? seq >= a->count : now() >= deadline) break;
+        if (a->count ? seq >= a->count : perf_now() >= deadline) break;
         /* Fill up to nbuf buffers of up to segs datagrams each. */
         size_t nb = 0;
         uint64_t s0 = seq;
@@ -517,7 +502,7 @@ static int bulk_send(int fd, const args *a, uint32_t id, uint64_t *msgs, uint64_
             }
             if (errno == ECONNREFUSED) {
                 seq = s0; /* an ICMP error from an earlier run's port: try again, bounded */
-                if (now() >= deadline + 1) {
+                if (perf_now() >= deadline + 1) {
                     rc = failf("sendmmsg: %s (no server on port %lu?)", strerror(errno),
                                a->remote_port);
                     break;
@@ -556,11 +541,11 @@ static int bulk(const args *a)
     uint32_t id = new_session();
     uint64_t msgs = 0, bytes = 0;
     double u0, s0, u1, s1;
-    cpu(&u0, &s0);
-    double t0 = now();
+    perf_cpu(&u0, &s0);
+    double t0 = perf_now();
     int rc = bulk_send(fd, a, id, &msgs, &bytes);
-    double secs = now() - t0;
-    cpu(&u1, &s1);
+    double secs = perf_now() - t0;
+    perf_cpu(&u1, &s1);
     if (rc) {
         close(fd);
         return rc;
@@ -582,8 +567,8 @@ static int bulk(const args *a)
             failf("send END: %s", strerror(errno));
             break;
         }
-        double until = now() + 0.1;
-        for (double left; !got && (left = until - now()) > 0;) {
+        double until = perf_now() + 0.1;
+        for (double left; !got && (left = until - perf_now()) > 0;) {
             struct pollfd pfd = {fd, POLLIN, 0};
             if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0) break;
             ssize_t r = recv(fd, res, sizeof res, MSG_DONTWAIT);
@@ -674,10 +659,10 @@ static int pingpong(const args *a)
     memcpy(out, pattern, size);
     put32(out, T_PING);
     put32(out + 4, id);
-    double t0 = now(), deadline = t0 + a->seconds;
-    for (uint64_t seq = 0; a->count ? seq < a->count : now() < deadline; seq++) {
+    double t0 = perf_now(), deadline = t0 + a->seconds;
+    for (uint64_t seq = 0; a->count ? seq < a->count : perf_now() < deadline; seq++) {
         put64(out + 8, seq);
-        double ts = now();
+        double ts = perf_now();
         if (send(fd, out, size, 0) < 0) {
             if (errno == ECONNREFUSED && lost++ < 10) continue;
             rc = failf("send: %s", strerror(errno));
@@ -710,9 +695,9 @@ static int pingpong(const args *a)
             }
             rtt = r2, cap *= 2;
         }
-        rtt[n++] = (now() - ts) * 1e6;
+        rtt[n++] = (perf_now() - ts) * 1e6;
     }
-    double secs = now() - t0;
+    double secs = perf_now() - t0;
     if (rc == 0 && n == 0) rc = failf("no round trip completed");
     if (rc == 0) {
         double sum = 0;

@@ -67,23 +67,6 @@ static args A;
 
 /* ---- Small helpers ------------------------------------------------------------------------ */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Process CPU time: usrsctp's own threads (UDP receive, timers) do much of
- * the work, so the thread's alone would miss it. */
-static void cpu(double *user, double *sys)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    *user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
-    *sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
 static long rss_kb(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -110,7 +93,7 @@ static _Atomic long long g_progress_ms;
 
 static void progress(void)
 {
-    atomic_store(&g_progress_ms, (long long)(now_s() * 1000));
+    atomic_store(&g_progress_ms, (long long)(perf_now() * 1000));
 }
 
 static void *watchdog(void *arg)
@@ -118,7 +101,7 @@ static void *watchdog(void *arg)
     (void)arg;
     for (;;) {
         usleep(200000);
-        if (now_s() * 1000 - (double)atomic_load(&g_progress_ms) > WATCHDOG_S * 1000.0) {
+        if (perf_now() * 1000 - (double)atomic_load(&g_progress_ms) > WATCHDOG_S * 1000.0) {
             failf("no progress for %d s: giving up", WATCHDOG_S);
             if (A.json)
                 printf("{\"tool\": \"usrsctp\", \"mode\": \"%s\", \"verified\": false, "
@@ -310,8 +293,8 @@ static bool udp_port_free(uint16_t port)
  * down, so it is retried for up to 20 s. */
 static void finish(void)
 {
-    double t0 = now_s();
-    while (now_s() - t0 < 20) {
+    double t0 = perf_now();
+    while (perf_now() - t0 < 20) {
         if (usrsctp_finish() == 0) return;
         progress();
         usleep(10000);
@@ -371,8 +354,8 @@ static void *serve(void *arg)
         switch (m.ppid) {
         case PERF_PPID_DATA:
             if (msgs++ == 0) {
-                t_first = now_s();
-                cpu(&u0, &s0);
+                t_first = perf_now();
+                perf_cpu(&u0, &s0);
             }
             bytes += m.len;
             hash += msg_hash(m.buf, m.len);
@@ -384,8 +367,8 @@ static void *serve(void *arg)
             }
             have_end = true;
             if (!t_first) {
-                t_first = now_s();
-                cpu(&u0, &s0);
+                t_first = perf_now();
+                perf_cpu(&u0, &s0);
             }
             break;
         case PERF_PPID_ECHO:
@@ -405,8 +388,8 @@ static void *serve(void *arg)
         default: break;
         }
         if (have_end && msgs >= end[F_MSGS]) {
-            double secs = now_s() - t_first, u, s;
-            cpu(&u, &s);
+            double secs = perf_now() - t_first, u, s;
+            perf_cpu(&u, &s);
             u -= u0;
             s -= s0;
             bool ok = msgs == end[F_MSGS] && bytes == end[F_BYTES] && hash == end[F_HASH];
@@ -658,12 +641,12 @@ static int bulk(result *R)
     fill_pattern(msg, A.size);
     uint64_t rest = A.size >= 8 ? body_hash(msg + 8, A.size - 8) : msg_hash(msg, A.size);
     int rc = 0;
-    double u0, s0, t0 = now_s(), deadline = t0 + A.seconds;
-    cpu(&u0, &s0);
+    double u0, s0, t0 = perf_now(), deadline = t0 + A.seconds;
+    perf_cpu(&u0, &s0);
     for (uint64_t seq = 0; A.count ? seq < A.count : true; seq++) {
         if ((seq & 15) == 0) {
             progress();
-            if (!A.count && now_s() >= deadline) break;
+            if (!A.count && perf_now() >= deadline) break;
         }
         if (A.size >= 8) store64le(msg, seq);
         if (send_msg(so, msg, A.size, (uint16_t)(seq % A.streams), PERF_PPID_DATA, A.unordered) <
@@ -695,8 +678,8 @@ static int bulk(result *R)
                 rc = 1;
             }
         }
-        R->seconds = now_s() - t0;
-        cpu(&R->user, &R->sys);
+        R->seconds = perf_now() - t0;
+        perf_cpu(&R->user, &R->sys);
         R->user -= u0;
         R->sys -= s0;
         uint64_t res[F_COUNT];
@@ -761,7 +744,7 @@ static int pingpong(result *R)
     double *us = malloc(cap * sizeof *us), sum = 0;
     msgbuf m = {0};
     int rc = 0;
-    double t0 = now_s(), deadline = t0 + A.seconds;
+    double t0 = perf_now(), deadline = t0 + A.seconds;
     for (uint64_t seq = 0; A.count ? seq < A.count : true; seq++) {
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
@@ -777,7 +760,7 @@ static int pingpong(result *R)
         }
         if (n < cap) us[n++] = t;
     }
-    R->seconds = now_s() - t0;
+    R->seconds = perf_now() - t0;
     if (n) {
         qsort(us, n, sizeof *us, cmp_double);
         R->p50 = us[(n - 1) / 2];
@@ -798,8 +781,8 @@ static int setup(result *R)
     fill_pattern(msg, A.size);
     msgbuf m = {0};
     int rc = 0;
-    double t0 = now_s(), deadline = t0 + A.seconds;
-    for (uint64_t i = 0; A.count ? i < A.count : now_s() < deadline; i++) {
+    double t0 = perf_now(), deadline = t0 + A.seconds;
+    for (uint64_t i = 0; A.count ? i < A.count : perf_now() < deadline; i++) {
         struct socket *so = connect_assoc(true);
         if (!so) {
             rc = 1;
@@ -811,7 +794,7 @@ static int setup(result *R)
         if (rc) break;
         R->msgs++;
     }
-    R->seconds = now_s() - t0;
+    R->seconds = perf_now() - t0;
     R->ok = rc == 0 && R->msgs > 0;
     free(m.buf);
     free(msg);
@@ -830,7 +813,7 @@ static int idle(result *R)
     int rc = 0;
     unsigned long k = 0;
     long rss0 = rss_kb();
-    double t0 = now_s();
+    double t0 = perf_now();
     for (; k < n; k++) {
         if (!(so[k] = connect_assoc(true))) {
             failf("association %lu of %lu failed", k + 1, n);
@@ -844,7 +827,7 @@ static int idle(result *R)
         }
     }
     long rss1 = rss_kb();
-    R->seconds = now_s() - t0;
+    R->seconds = perf_now() - t0;
     R->msgs = rc ? 0 : k;
     if (rc == 0) {
         uint8_t req[8];

@@ -1,13 +1,16 @@
 /* The `tern perf` protocol (bench/README.md), shared by tools/cmd_perf.c and
  * the benchmark peers bench/usrsctp_perf.c and bench/udp_perf.c, so any
  * client can run against any server: the PPIDs, the END / RESULT / STATS
- * magic and the payload checksums. */
+ * magic and the payload checksums; and the clocks the bench peers measure
+ * with. */
 #ifndef TERN_TOOLS_PERF_PROTO_H
 #define TERN_TOOLS_PERF_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #define PERF_PPID_DATA   0x7465726eu /* "tern" */
 #define PERF_PPID_END    0x7465726fu
@@ -65,6 +68,23 @@ static inline uint64_t msg_hash(const uint8_t *p, size_t n)
 {
     if (n < 8) return body_hash(p, n);
     return fmix64(load64le(p) ^ body_hash(p + 8, n - 8));
+}
+
+/* Monotonic seconds. */
+static inline double perf_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The process's CPU seconds (a stack's own threads included). */
+static inline void perf_cpu(double *user, double *sys)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    *user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
+    *sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 #endif
