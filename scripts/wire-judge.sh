@@ -9,8 +9,8 @@
 #   - the capture holds no SCTP packet,
 #   - any SCTP packet's CRC32c checksum status is not Good
 #     (sctp.checksum.status: 1 = Good, 0 = Bad, 2 = Unverified),
-#   - the filter _ws.expert.severity >= "Warning" selects any frame
-#     (those frames and their expert messages are printed).
+#   - the filter _ws.expert.severity >= "Warning" selects any frame on the
+#     given ports (those frames and their expert messages are printed).
 # JUDGE_TOLERATE=MESSAGE (environment): one expert message (exact text)
 # that does not condemn a frame when every Warning-or-above item of that
 # frame carries it; such frames are counted ("tolerated N frames") and
@@ -96,7 +96,11 @@ END {
     printf "sack-with-gaps %d\n", gaps + 0
 }' "$OUT"
 
-if ! ts "$@" -Y '_ws.expert.severity >= "Warning"' -T fields -E 'aggregator=|' \
+# Only the frames of the given ports: the capture may hold other datagrams
+# (the test drivers' sync datagrams), which some other dissector may claim
+# by their port and call malformed.
+ON_PORTS="udp.port in {$(echo "$PORTS" | sed "s/ /, /g")}"
+if ! ts "$@" -Y "$ON_PORTS && _ws.expert.severity >= \"Warning\"" -T fields -E 'aggregator=|' \
     -e frame.number -e _ws.expert.severity -e _ws.expert.message >"$OUT"; then
     echo "wire-judge: FAIL: tshark rejected the expert filter:"
     errors
