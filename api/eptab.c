@@ -45,16 +45,14 @@ int tern_api_ep_new(tern_ctx *ctx, uint16_t port, const tern_ep_config *defaults
     if (tern_api_ep_by_port(ctx, port)) return TERN_EADDRINUSE;
     api_ep *e = calloc(1, sizeof *e);
     if (!e) return TERN_ENOMEM;
-    e->nids_b = e->npeers_b = 8; /* they grow */
-    e->ids = calloc(e->nids_b, sizeof *e->ids);
-    e->peers = calloc(e->npeers_b, sizeof *e->peers);
+    /* Inline at first (a connecting socket's endpoint has one association);
+     * they grow with twice as many associations as buckets. */
+    e->nids_b = e->npeers_b = 1;
+    e->ids = e->ids0;
+    e->peers = e->peers0;
     e->port = port;
-    int rc = (!e->ids || !e->peers) ? TERN_ENOMEM
-             : max_assocs           ? tern_api_ep_start(e, defaults, max_assocs)
-                                    : 0;
+    int rc = max_assocs ? tern_api_ep_start(e, defaults, max_assocs) : 0;
     if (rc) {
-        free(e->ids);
-        free(e->peers);
         free(e);
         return rc;
     }
@@ -115,8 +113,8 @@ void tern_api_ep_free(tern_ctx *ctx, api_ep *e)
             tern_api_assoc_free(ctx, a);
         }
     if (e->ep) tern_ep_free(e->ep);
-    free(e->ids);
-    free(e->peers);
+    if (e->ids != e->ids0) free(e->ids);
+    if (e->peers != e->peers0) free(e->peers);
     free(e);
 }
 
@@ -150,7 +148,7 @@ static void ids_grow(api_ep *e)
             a->hnext = t[a->id & (nb - 1)];
             t[a->id & (nb - 1)] = a;
         }
-    free(e->ids);
+    if (e->ids != e->ids0) free(e->ids);
     e->ids = t;
     e->nids_b = nb;
 }
@@ -178,7 +176,7 @@ static size_t peer_hash(const api_ep *e, const tern_addr *addr, uint16_t port)
     return (size_t)(h ^ (h >> 29)) & (e->npeers_b - 1);
 }
 
-static void peers_clear(api_ep *e, api_assoc *a)
+static void peers_unlink(api_ep *e, api_assoc *a)
 {
     for (unsigned i = 0; i < a->npeers; i++) {
         api_peer *p = &a->peers[i];
@@ -187,7 +185,43 @@ static void peers_clear(api_ep *e, api_assoc *a)
             pp = &(*pp)->next;
         if (*pp) *pp = p->next;
     }
+}
+
+static void peer_link(api_ep *e, api_peer *p)
+{
+    size_t b = peer_hash(e, &p->addr, p->a->peer_port);
+    p->next = e->peers[b];
+    e->peers[b] = p;
+}
+
+static void peers_clear(api_ep *e, api_assoc *a)
+{
+    peers_unlink(e, a);
     a->npeers = 0;
+}
+
+/* Room for one more peer address: peer0 (the common single-homed case),
+ * then an array doubled up to TERN_MAX_PATHS. The entries move, so their
+ * hash links are redone. */
+static bool peers_reserve(api_ep *e, api_assoc *a)
+{
+    if (a->npeers < a->peers_cap) return true;
+    if (a->peers_cap == 0) {
+        a->peers = &a->peer0;
+        a->peers_cap = 1;
+        return true;
+    }
+    unsigned cap = a->peers_cap * 2u > TERN_MAX_PATHS ? TERN_MAX_PATHS : a->peers_cap * 2u;
+    api_peer *t = malloc(cap * sizeof *t);
+    if (!t) return false;
+    peers_unlink(e, a);
+    memcpy(t, a->peers, a->npeers * sizeof *t);
+    if (a->peers != &a->peer0) free(a->peers);
+    a->peers = t;
+    a->peers_cap = (uint8_t)cap;
+    for (unsigned i = 0; i < a->npeers; i++)
+        peer_link(e, &a->peers[i]);
+    return true;
 }
 
 static void peers_grow(api_ep *e)
@@ -205,7 +239,7 @@ static void peers_grow(api_ep *e)
             p->next = t[b];
             t[b] = p;
         }
-    free(from);
+    if (from != e->peers0) free(from);
 }
 
 void tern_api_assoc_add_peer(api_ep *e, api_assoc *a, const tern_addr *addr)
@@ -214,12 +248,11 @@ void tern_api_assoc_add_peer(api_ep *e, api_assoc *a, const tern_addr *addr)
     if (a->npeers >= TERN_MAX_PATHS) return;
     for (unsigned i = 0; i < a->npeers; i++)
         if (memcmp(&a->peers[i].addr, addr, sizeof *addr) == 0) return;
+    if (!peers_reserve(e, a)) return; /* found by its other addresses, and by id */
     api_peer *p = &a->peers[a->npeers++];
     p->a = a;
     p->addr = *addr;
-    size_t b = peer_hash(e, addr, a->peer_port);
-    p->next = e->peers[b];
-    e->peers[b] = p;
+    peer_link(e, p);
 }
 
 void tern_api_assoc_peers(api_ep *e, api_assoc *a)
@@ -260,6 +293,7 @@ void tern_api_assoc_free(tern_ctx *ctx, api_assoc *a)
     if (*pp) *pp = a->hnext;
     e->nassocs--;
     peers_clear(e, a);
+    if (a->peers != &a->peer0) free(a->peers);
     tern_api_set_rd(ctx, a, false);
     tern_api_set_full(ctx, a, false);
     if (a->queued && a->listener) {

@@ -97,9 +97,10 @@ struct api_assoc {
     api_assoc *snext, *sprev; /* the owner's list, or the accept queue */
     api_fifo fifo;            /* while queued for accept */
     uint16_t peer_port;
-    tern_addr peer; /* the primary address at the start */
-    api_peer peers[TERN_MAX_PATHS];
-    uint8_t npeers;
+    tern_addr peer;  /* the primary address at the start */
+    api_peer *peers; /* npeers of peers_cap: &peer0, then an array doubled to TERN_MAX_PATHS */
+    uint8_t npeers, peers_cap;
+    api_peer peer0;
     uint16_t os, is;
     uint32_t sndbuf;
     bool up;        /* COMM_UP seen */
@@ -134,6 +135,8 @@ struct api_ep {
     size_t nids_b, nassocs;
     api_peer **peers; /* hash by peer address and port */
     size_t npeers_b;
+    api_assoc *ids0[1]; /* the first ids and peers tables (eptab.c) */
+    api_peer *peers0[1];
     uint32_t max_assocs; /* 0: a placeholder holding a bound port (ep NULL) */
     tern_time deadline;  /* tern_ep_next_deadline, the context heap's key */
     size_t hidx;         /* SIZE_MAX: not in the heap */
@@ -193,6 +196,20 @@ struct api_sock {
 /* ---- the context ---------------------------------------------------------------- */
 
 #define API_PORT_BUCKETS 1024
+#define API_RAND_POOL    512
+#define API_PMTU_CACHE   8
+#define API_PMTU_LIFE    TERN_SEC(1) /* how long a cached kernel MTU is believed */
+
+/* A kernel MTU toward remote from local, learned at time at. */
+typedef struct api_pmtu {
+    tern_addr local, remote;
+    long mtu;
+    tern_time at;
+} api_pmtu;
+
+/* tern_ep_config.random for every endpoint of ctx (random_ctx: ctx; the
+ * context's lock held): 0, or -1 when no randomness is to be had. */
+int tern_api_random(void *ctx, uint8_t *buf, size_t len);
 
 struct tern_ctx {
     tern_ctx_config cfg;
@@ -234,6 +251,15 @@ struct tern_ctx {
     api_ep *closed;
     uint64_t tx_errors;
     uint64_t gen_next;
+    /* Random bytes for the core (tern_ep_config.random, api/sock.c): one
+     * RAND_bytes call per API_RAND_POOL bytes, not one per tag or nonce. */
+    uint8_t rand_pool[API_RAND_POOL];
+    unsigned rand_left; /* bytes not handed out yet: the last ones of rand_pool */
+    unsigned rand_gen;  /* fork generation of the pool (api/sock.c) */
+    /* The kernel's MTU toward recent destinations (tern_api_set_pmtu,
+     * api/sock.c): asking costs 4 or 5 system calls per association. */
+    api_pmtu pmtu_cache[API_PMTU_CACHE];
+    unsigned pmtu_next;
 };
 
 /* ---- ctx.c --------------------------------------------------------------------- */

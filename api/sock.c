@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "api/internal.h"
 
 /* ---- the table ---------------------------------------------------------------------- */
@@ -24,9 +29,57 @@ api_sock *tern_api_sock_again(tern_ctx *ctx, int sd, uint64_t gen)
     return s && s->gen == gen ? s : NULL;
 }
 
-static void defaults(api_sock *s, const tern_ctx *ctx)
+/* The core asks for a few bytes at a time (tags, TSNs, nonces, a cookie
+ * secret per endpoint: about 100 bytes per association); one RAND_bytes
+ * call costs as much as hundreds of bytes of output (OpenSSL 3 looks its
+ * generator up and re-keys it per call: 44,000 of the client's 94,000
+ * instructions per association). So bytes come from a pool filled
+ * API_RAND_POOL at a time and wiped as they are handed out; a forked
+ * child throws its copy of the pool away (as RAND_bytes reseeds). */
+static atomic_uint fork_gen; /* forks so far: a child must not reuse its parent's pool */
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void on_fork_child(void)
+{
+    atomic_fetch_add(&fork_gen, 1);
+}
+
+static void watch_forks(void)
+{
+    pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+int tern_api_random(void *arg, uint8_t *buf, size_t len)
+{
+    tern_ctx *ctx = arg;
+    pthread_once(&fork_once, watch_forks);
+    unsigned gen = atomic_load_explicit(&fork_gen, memory_order_relaxed);
+    if (gen != ctx->rand_gen) { /* forked since the pool was filled */
+        OPENSSL_cleanse(ctx->rand_pool, sizeof ctx->rand_pool);
+        ctx->rand_left = 0;
+        ctx->rand_gen = gen;
+    }
+    while (len > 0) {
+        if (ctx->rand_left == 0) {
+            if (RAND_bytes(ctx->rand_pool, API_RAND_POOL) != 1) return -1;
+            ctx->rand_left = API_RAND_POOL;
+        }
+        size_t n = len < ctx->rand_left ? len : ctx->rand_left;
+        uint8_t *p = ctx->rand_pool + API_RAND_POOL - ctx->rand_left;
+        memcpy(buf, p, n);
+        OPENSSL_cleanse(p, n);
+        ctx->rand_left -= (unsigned)n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static void defaults(api_sock *s, tern_ctx *ctx)
 {
     tern_ep_config_default(&s->cfg);
+    s->cfg.random = tern_api_random;
+    s->cfg.random_ctx = ctx;
     s->cfg.sndbuf = API_SNDBUF_DEFAULT;
     s->cfg.rwnd = API_RCVBUF_DEFAULT;
     s->cfg.event_queue_len = 1024;
@@ -339,6 +392,33 @@ int tern_api_start_assoc(tern_ctx *ctx, api_sock *s, const tern_addr *peers, int
     return 0;
 }
 
+static bool same_addr(const tern_addr *x, const tern_addr *y)
+{
+    return x->family == y->family && memcmp(x->ip, y->ip, x->family == TERN_AF_INET6 ? 16 : 4) == 0;
+}
+
+/* tern_io_path_mtu, remembered for API_PMTU_LIFE: many associations to one
+ * peer (a server's clients, a setup benchmark) ask the same question. */
+static long kernel_mtu(tern_ctx *ctx, const tern_addr *local, const tern_addr *remote)
+{
+    tern_time now = tern_clock_now();
+    for (unsigned i = 0; i < API_PMTU_CACHE; i++) {
+        const api_pmtu *c = &ctx->pmtu_cache[i];
+        if (c->mtu > 0 && now - c->at < API_PMTU_LIFE && same_addr(&c->local, local) &&
+            same_addr(&c->remote, remote))
+            return c->mtu;
+    }
+    long mtu = tern_io_path_mtu(ctx->io, local, remote);
+    if (mtu > 0) {
+        api_pmtu *c = &ctx->pmtu_cache[ctx->pmtu_next++ % API_PMTU_CACHE];
+        c->local = *local;
+        c->remote = *remote;
+        c->mtu = mtu;
+        c->at = now;
+    }
+    return mtu;
+}
+
 void tern_api_set_pmtu(tern_ctx *ctx, api_assoc *a)
 {
     api_sock *s = a->queued ? a->listener : a->sock;
@@ -347,7 +427,7 @@ void tern_api_set_pmtu(tern_ctx *ctx, api_assoc *a)
     for (unsigned i = 0; i < info.num_paths; i++) {
         const tern_path *p = &info.paths[i].path;
         long mtu = s->pmtu_fixed; /* TERN_SPP_PMTUD_DISABLE */
-        if (!mtu) mtu = tern_io_path_mtu(ctx->io, &p->local, &p->remote);
+        if (!mtu) mtu = kernel_mtu(ctx, &p->local, &p->remote);
         if (mtu <= 0) continue;
         if (mtu > 65535) mtu = 65535;
         if (mtu < 1280) mtu = 1280;

@@ -14,6 +14,8 @@
 #   RUNS=5            runs per figure             --runs N
 #   TIME=5            seconds per bulk/rate/ping-pong run   --time T
 #   SETUP_TIME=5      seconds per association setup run
+#   SETUP_PARALLEL=16 associations in flight at once in the setup runs (both tools'
+#                     --parallel; bench/README.md says why 16)
 #   IDLE_ASSOCS=10000 associations of the idle-memory run
 #   ONLY=             groups to run: bulk1500,bulklo,rate,pingpong,setup,idle (all)
 #   OUT_DIR=bench/results (smoke: BUILD_DIR)       --out DIR
@@ -83,6 +85,8 @@ HOST=127.0.0.1
 [[ $TIME =~ ^[0-9]*\.?[0-9]+$ ]] || die "TIME: '$TIME' is not a number of seconds"
 TIME_INT=$(awk -v t="$TIME" 'BEGIN { printf "%d", t + 0.999 }')
 SETUP_INT=$(awk -v t="$SETUP_TIME" 'BEGIN { printf "%d", t + 0.999 }')
+SETUP_PARALLEL=${SETUP_PARALLEL:-16}
+[[ $SETUP_PARALLEL =~ ^[1-9][0-9]*$ ]] || die "SETUP_PARALLEL: '$SETUP_PARALLEL' is not a positive number"
 
 declare -A BIN=([tern]=$BUILD/tools/tern [usrsctp]=$BUILD/bench/usrsctp_perf [udp]=$BUILD/bench/udp_perf)
 declare -A PRE=([tern]=perf [usrsctp]="" [udp]="") # `tern perf client ...`
@@ -361,7 +365,7 @@ done
 row udp_64 "UDP limit: 64-byte datagrams, sendmmsg (msg/s)" rate
 row pp_p50 "ping-pong 64 B, p50 (µs)" us self
 row pp_p99 "ping-pong 64 B, p99 (µs)" us self
-row setup "association setups/s (connect, echo, close)" rate
+row setup "association setups/s (connect, echo, close; $SETUP_PARALLEL in flight)" rate
 row idle_client "memory per idle association, client (bytes)" rate
 row idle_server "memory per idle association, server (bytes)" rate
 for mtu in 1500 lo; do
@@ -437,8 +441,9 @@ for t in tern usrsctp udp; do
 done
 run_group pingpong "" 0 "${jobs[@]}"
 
-run_group setup "" 0 "tern|tern|--mode setup --size 64 --time $SETUP_TIME|setup=assocs_per_s" \
-    "usrsctp|usrsctp|--mode setup --size 64 --time $SETUP_TIME|setup=assocs_per_s"
+SETUP_ARGS="--mode setup --size 64 --time $SETUP_TIME --parallel $SETUP_PARALLEL"
+run_group setup "" 0 "tern|tern|$SETUP_ARGS|setup=assocs_per_s" \
+    "usrsctp|usrsctp|$SETUP_ARGS|setup=assocs_per_s"
 
 # Idle memory: a fresh server per run, so its RSS growth is this run's.
 run_group idle "" 1 \
@@ -558,7 +563,8 @@ table() {
     echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r)"
     echo "- commit: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
     if [ -n "$COUNT" ]; then amt="--count $COUNT messages per run"; else amt="$TIME s per run"; fi
-    echo "- settings: RUNS=$RUNS, $amt, setup $SETUP_TIME s, $IDLE_ASSOCS idle associations," \
+    echo "- settings: RUNS=$RUNS, $amt, setup $SETUP_TIME s with $SETUP_PARALLEL in flight," \
+        "$IDLE_ASSOCS idle associations," \
         "loopback ($HOST), build ${BUILD#"$ROOT"/}${ONLY:+, only $ONLY}"
     echo "- tools: Tern \`tools/tern perf\`, usrsctp \`bench/usrsctp_perf\` (libusrsctp, UDP" \
         "encapsulation), UDP \`bench/udp_perf\`; run alternately, run by run"

@@ -47,7 +47,10 @@ static const char help[] =
     "usage: usrsctp_perf server [--port P] [--udp-port U] [--max-assocs N] [--mtu M] [--json]\n"
     "       usrsctp_perf client [HOST] [--port P] [--udp-port U] [--remote-udp-port R]\n"
     "            [--mode bulk|pingpong|setup|idle] [--size S] [--count N | --time T]\n"
-    "            [--streams K] [--unordered] [--nodelay] [--mtu M] [--assocs N] [--json]\n"
+    "            [--streams K] [--unordered] [--nodelay] [--mtu M] [--assocs N]\n"
+    "            [--parallel N] [--json]\n"
+    "  --parallel N: setup mode, N associations in flight at once (N threads, each\n"
+    "  one after the other; 1 by default)\n"
     "  (-6: IPv6. See bench/README.md.)\n";
 
 enum mode { M_BULK, M_PINGPONG, M_SETUP, M_IDLE };
@@ -59,7 +62,7 @@ typedef struct args {
     uint16_t port, streams;
     int udp_port, remote_udp_port; /* -1: default */
     enum mode mode;
-    unsigned long size, count, max_assocs, mtu, assocs;
+    unsigned long size, count, max_assocs, mtu, assocs, parallel;
     double seconds;
 } args;
 
@@ -153,12 +156,16 @@ typedef struct msgbuf {
     uint16_t sid;
     uint16_t flags; /* rcv_flags: SCTP_UNORDERED */
     uint32_t ppid;  /* host order */
+    bool nb;        /* read with MSG_DONTWAIT */
+    bool partial;   /* a non-blocking read stopped inside a message: go on with it */
 } msgbuf;
 
-/* 1: a message in m; 0: the peer shut down; -1: error (errno). */
+/* 1: a message in m; 0: the peer shut down; -1: error (errno; EWOULDBLOCK
+ * with m->nb: what was read stays in m, call again). */
 static int recv_msg(struct socket *so, msgbuf *m)
 {
-    m->len = 0;
+    if (!m->partial) m->len = 0;
+    m->partial = true;
     for (;;) {
         if (m->len == m->cap) {
             size_t cap = m->cap ? 2 * m->cap : 2048;
@@ -171,12 +178,18 @@ static int recv_msg(struct socket *so, msgbuf *m)
         struct sockaddr_storage from;
         socklen_t fl = sizeof from, il = sizeof ri;
         unsigned int it = 0;
-        int flags = 0;
+        int flags = m->nb ? MSG_DONTWAIT : 0; /* in: usrsctp's recv flags; out: the message's */
         memset(&ri, 0, sizeof ri);
         ssize_t n = usrsctp_recvv(so, m->buf + m->len, m->cap - m->len, (struct sockaddr *)&from,
                                   &fl, &ri, &il, &it, &flags);
-        if (n < 0) return -1;
-        if (n == 0 && !(flags & MSG_EOR)) return 0;
+        if (n < 0) {
+            if (errno != EWOULDBLOCK && errno != EAGAIN) m->partial = false;
+            return -1;
+        }
+        if (n == 0 && !(flags & MSG_EOR)) {
+            m->partial = false;
+            return 0;
+        }
         if (flags & MSG_NOTIFICATION) { /* none are subscribed; skip any */
             if (flags & MSG_EOR) m->len = 0;
             continue;
@@ -191,7 +204,10 @@ static int recv_msg(struct socket *so, msgbuf *m)
             m->ppid = ntohl(ri.rcv_ppid);
         }
         m->len += (size_t)n;
-        if (flags & MSG_EOR) return 1;
+        if (flags & MSG_EOR) {
+            m->partial = false;
+            return 1;
+        }
     }
 }
 
@@ -630,6 +646,7 @@ typedef struct result {
     double p50, p99, mean;
     /* idle */
     double c_rss, s_rss;
+    uint64_t stalled; /* setup */
 } result;
 
 static int bulk(result *R)
@@ -775,30 +792,160 @@ static int pingpong(result *R)
     return rc < 0 ? 1 : rc ? rc : R->ok ? 0 : 1;
 }
 
-static int setup(result *R)
+/* Bounded waits for setup's answers: the socket's upcall (from usrsctp's
+ * threads) wakes a reader that reads with MSG_DONTWAIT. */
+typedef struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool ev;
+} waiter;
+
+static void waiter_upcall(struct socket *so, void *arg, int flags)
 {
+    (void)so, (void)flags;
+    waiter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->ev = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* recv_msg until the time until (perf_now()): -1 with errno ETIMEDOUT after it. */
+static int recv_until(struct socket *so, waiter *w, msgbuf *m, double until)
+{
+    m->nb = true;
+    for (;;) {
+        int r = recv_msg(so, m);
+        if (r >= 0 || (errno != EWOULDBLOCK && errno != EAGAIN)) return r;
+        double left = until - perf_now();
+        if (left <= 0) {
+            m->partial = false;
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        pthread_mutex_lock(&w->mu);
+        if (!w->ev) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            double t = (double)ts.tv_nsec * 1e-9 + (left < 0.05 ? left : 0.05);
+            ts.tv_sec += (time_t)t;
+            ts.tv_nsec = (long)((t - (double)(time_t)t) * 1e9);
+            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        }
+        w->ev = false;
+        pthread_mutex_unlock(&w->mu);
+    }
+}
+
+/* One setup loop (a thread of --parallel N): associations numbered from the
+ * shared counter until --count or --time is reached or another loop fails.
+ * usrsctp's server sometimes acknowledges an association's first DATA and
+ * never hands it to the accepted socket when several associations start at
+ * once (bench/README.md): an association without its answer (or its end)
+ * after STALL_S is aborted and counted as stalled, not as set up. */
+#define STALL_S 1.0
+
+typedef struct setup_shared {
+    _Atomic uint64_t next, done, stalled;
+    atomic_int rc;
+    atomic_uint mtu;
+    double deadline;
+} setup_shared;
+
+static void *setup_loop(void *arg)
+{
+    setup_shared *sh = arg;
     uint8_t *msg = malloc(A.size);
     fill_pattern(msg, A.size);
     msgbuf m = {0};
-    int rc = 0;
-    double t0 = perf_now(), deadline = t0 + A.seconds;
-    for (uint64_t i = 0; A.count ? i < A.count : perf_now() < deadline; i++) {
+    waiter w = {.ev = false};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    for (;;) {
+        if (atomic_load(&sh->rc)) break;
+        if (!A.count && perf_now() >= sh->deadline) break;
+        uint64_t i = atomic_fetch_add(&sh->next, 1);
+        if (A.count && i >= A.count + atomic_load(&sh->stalled)) break;
         struct socket *so = connect_assoc(true);
         if (!so) {
-            rc = 1;
+            atomic_store(&sh->rc, 1);
             break;
         }
-        if (i == 0) R->mtu_used = path_mtu(so);
-        rc = echo_once(so, msg, i, &m);
-        close_assoc(so, &m);
-        if (rc) break;
-        R->msgs++;
+        if (i == 0) atomic_store(&sh->mtu, path_mtu(so));
+        usrsctp_set_upcall(so, waiter_upcall, &w);
+        if (A.size >= 8) store64le(msg, i);
+        uint16_t sid = (uint16_t)(i % A.streams);
+        int r = -1, rc = 0;
+        if (send_msg(so, msg, A.size, sid, PERF_PPID_ECHO, A.unordered) < 0) {
+            failf("send: %s", strerror(errno));
+            rc = 1;
+        } else if ((r = recv_until(so, &w, &m, perf_now() + STALL_S)) > 0) {
+            bool unord = (m.flags & SCTP_UNORDERED) != 0;
+            if (m.ppid != PERF_PPID_ECHO || m.len != A.size || m.sid != sid ||
+                unord != A.unordered || memcmp(m.buf, msg, A.size) != 0) {
+                failf("echo %" PRIu64
+                      " differs from what was sent (ppid %#x, %zu bytes, stream %u)",
+                      i, m.ppid, m.len, m.sid);
+                rc = 1;
+            } else {
+                usrsctp_shutdown(so, SHUT_WR);
+                double until = perf_now() + STALL_S;
+                while ((r = recv_until(so, &w, &m, until)) > 0) {
+                }
+            }
+        } else if (r == 0 || errno != ETIMEDOUT) {
+            failf("waiting for the echo: %s", r < 0 ? strerror(errno) : "the server ended it");
+            rc = 1;
+        }
+        usrsctp_set_upcall(so, NULL, NULL);
+        if (rc == 0 && r < 0 && errno == ETIMEDOUT) { /* stalled: abort it */
+            struct linger l = {.l_onoff = 1, .l_linger = 0};
+            usrsctp_setsockopt(so, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+            atomic_fetch_add(&sh->stalled, 1);
+        } else if (rc == 0 && r < 0) {
+            failf("waiting for the end of the association: %s", strerror(errno));
+            rc = 1;
+        }
+        usrsctp_close(so);
+        if (rc) {
+            atomic_store(&sh->rc, rc);
+            break;
+        }
+        if (r == 0) atomic_fetch_add(&sh->done, 1);
+        progress();
     }
-    R->seconds = perf_now() - t0;
-    R->ok = rc == 0 && R->msgs > 0;
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     free(m.buf);
     free(msg);
-    return rc < 0 ? 1 : rc ? rc : R->ok ? 0 : 1;
+    return NULL;
+}
+
+/* --parallel N: N threads, each with one association at a time (usrsctp's
+ * calls block; its sockets have no poll()). */
+static int setup(result *R)
+{
+    setup_shared sh = {.rc = 0};
+    double t0 = perf_now();
+    sh.deadline = t0 + A.seconds;
+    pthread_t *th = calloc(A.parallel, sizeof *th);
+    unsigned long started = 0;
+    for (; th && started < A.parallel; started++)
+        if (pthread_create(&th[started], NULL, setup_loop, &sh) != 0) {
+            failf("pthread_create failed");
+            atomic_store(&sh.rc, 1);
+            break;
+        }
+    for (unsigned long i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    R->seconds = perf_now() - t0;
+    R->msgs = atomic_load(&sh.done);
+    R->stalled = atomic_load(&sh.stalled);
+    R->mtu_used = atomic_load(&sh.mtu);
+    int rc = th ? atomic_load(&sh.rc) : 1;
+    R->ok = rc == 0 && R->msgs > 0;
+    return rc ? rc : R->ok ? 0 : 1;
 }
 
 static int idle(result *R)
@@ -897,8 +1044,9 @@ static void print_client(const result *R)
                    R->msgs, sec, sec > 0 ? (double)R->msgs / sec : 0, R->p50, R->p99, R->mean);
             break;
         case M_SETUP:
-            printf(", \"assocs\": %" PRIu64 ", \"seconds\": %.6f, \"assocs_per_s\": %.1f}\n",
-                   R->msgs, sec, sec > 0 ? (double)R->msgs / sec : 0);
+            printf(", \"assocs\": %" PRIu64 ", \"parallel\": %lu, \"stalled\": %" PRIu64
+                   ", \"seconds\": %.6f, \"assocs_per_s\": %.1f}\n",
+                   R->msgs, A.parallel, R->stalled, sec, sec > 0 ? (double)R->msgs / sec : 0);
             break;
         case M_IDLE:
             printf(", \"assocs\": %" PRIu64 ", \"seconds\": %.6f, \"client_rss_per_assoc\": %.0f, "
@@ -929,8 +1077,10 @@ static void print_client(const result *R)
                R->ok ? "every echo verified" : "NOT verified");
         break;
     case M_SETUP:
-        printf("%" PRIu64 " associations in %.3f s: %.1f/s; %s\n", R->msgs, sec,
-               sec > 0 ? (double)R->msgs / sec : 0, R->ok ? "every echo verified" : "NOT verified");
+        printf("%" PRIu64 " associations in %.3f s, %lu at a time (%" PRIu64
+               " stalled, aborted): %.1f/s; %s\n",
+               R->msgs, sec, A.parallel, R->stalled, sec > 0 ? (double)R->msgs / sec : 0,
+               R->ok ? "every echo verified" : "NOT verified");
         break;
     case M_IDLE:
         printf("%" PRIu64 " associations open (%.2f s to open): RSS per association client %.0f "
@@ -1011,6 +1161,7 @@ int main(int argc, char **argv)
         O_UNORD,
         O_NODELAY,
         O_ASSOCS,
+        O_PARALLEL,
     };
     static const struct option lo[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -1027,6 +1178,7 @@ int main(int argc, char **argv)
         {"unordered", no_argument, NULL, O_UNORD},
         {"nodelay", no_argument, NULL, O_NODELAY},
         {"assocs", required_argument, NULL, O_ASSOCS},
+        {"parallel", required_argument, NULL, O_PARALLEL},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -1043,7 +1195,8 @@ int main(int argc, char **argv)
                .remote_udp_port = -1,
                .size = 1024,
                .seconds = 5,
-               .assocs = 1000};
+               .assocs = 1000,
+               .parallel = 1};
     argc--;
     argv++;
     unsigned long v;
@@ -1111,6 +1264,9 @@ int main(int argc, char **argv)
         case O_NODELAY: A.nodelay = true; break;
         case O_ASSOCS:
             if (!parse_ul(optarg, "--assocs", 1, 1000000, false, &A.assocs)) return 2;
+            break;
+        case O_PARALLEL:
+            if (!parse_ul(optarg, "--parallel", 1, 1000, false, &A.parallel)) return 2;
             break;
         default: fputs(help, stderr); return 2;
         }

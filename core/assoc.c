@@ -127,6 +127,65 @@ static void peer_unlink(tern_ep *ep, tern_dest *d)
         }
 }
 
+void tern_assoc_rehash(tern_ep *ep, tern_assoc **by_vtag, tern_assoc **by_id, tern_dest **by_peer,
+                       size_t nb)
+{
+    tern_assoc **old_id = ep->by_id;
+    tern_dest **old_peer = ep->by_peer;
+    size_t old = ep->nbuckets;
+    ep->by_vtag = by_vtag;
+    ep->by_id = by_id;
+    ep->by_peer = by_peer;
+    ep->nbuckets = nb;
+    for (size_t i = 0; i < old; i++) /* every association is in by_id once */
+        for (tern_assoc *a = old_id[i], *next; a; a = next) {
+            next = a->next_by_id;
+            size_t b = id_bucket(ep, a->id);
+            a->next_by_id = by_id[b];
+            by_id[b] = a;
+            vtag_link(ep, a);
+        }
+    for (size_t i = 0; i < old; i++)
+        for (tern_dest *d = old_peer[i], *next; d; d = next) {
+            next = d->next_by_peer;
+            size_t b = peer_bucket(ep, &d->path.remote, d->owner->peer_port);
+            d->next_by_peer = by_peer[b];
+            by_peer[b] = d;
+        }
+}
+
+static void peer_link(tern_ep *ep, tern_dest *d)
+{
+    size_t b = peer_bucket(ep, &d->path.remote, d->owner->peer_port);
+    d->next_by_peer = ep->by_peer[b];
+    ep->by_peer[b] = d;
+}
+
+/* Room for one more path: path0 first, then an array doubled up to
+ * TERN_MAX_PATHS. The paths move, so their peer-table entries are relinked;
+ * only add_path calls this, and callers hold no tern_dest across it. */
+static bool paths_reserve(tern_ep *ep, tern_assoc *a)
+{
+    if (a->num_paths < a->paths_cap) return true;
+    if (a->paths_cap == 0) {
+        a->paths = &a->path0;
+        a->paths_cap = 1;
+        return true;
+    }
+    unsigned cap = a->paths_cap * 2u > TERN_MAX_PATHS ? TERN_MAX_PATHS : a->paths_cap * 2u;
+    tern_dest *p = tern_ep_alloc(ep, cap * sizeof *p);
+    if (!p) return false;
+    for (unsigned i = 0; i < a->num_paths; i++)
+        peer_unlink(ep, &a->paths[i]);
+    memcpy(p, a->paths, a->num_paths * sizeof *p);
+    if (a->paths != &a->path0) tern_ep_dealloc(ep, a->paths, a->paths_cap * sizeof *p);
+    a->paths = p;
+    a->paths_cap = (uint8_t)cap;
+    for (unsigned i = 0; i < a->num_paths; i++)
+        peer_link(ep, &a->paths[i]);
+    return true;
+}
+
 void tern_assoc_set_local_vtag(tern_ep *ep, tern_assoc *a, uint32_t vtag)
 {
     vtag_unlink(ep, a);
@@ -143,23 +202,24 @@ tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remo
     if (a->num_paths == TERN_MAX_PATHS || !tern_addr_is_unicast(remote) ||
         tern_dest_by_peer(ep, remote, a->peer_port))
         return NULL;
+    tern_path from = *like; /* like may point into the paths, which may move */
+    if (!paths_reserve(ep, a)) return NULL;
     d = &a->paths[a->num_paths++];
     memset(d, 0, sizeof *d);
     d->path.remote = *remote;
-    d->path.encaps_port = like->encaps_port;
-    if (like->local.family == remote->family) d->path.local = like->local;
+    d->path.encaps_port = from.encaps_port;
+    if (from.local.family == remote->family) d->path.local = from.local;
     d->owner = a;
     tern_dest_init(ep, d);
-    size_t b = peer_bucket(ep, remote, a->peer_port);
-    d->next_by_peer = ep->by_peer[b];
-    ep->by_peer[b] = d;
+    peer_link(ep, d);
     return d;
 }
 
 tern_assoc *tern_assoc_new(tern_ep *ep, const tern_path *path, uint16_t peer_port,
                            uint32_t local_vtag)
 {
-    if (ep->stats.assocs_open >= ep->cfg.max_associations) return NULL;
+    if (ep->stats.assocs_open >= ep->cfg.max_associations || tern_ep_reserve_assoc(ep) != 0)
+        return NULL;
     tern_assoc *a = tern_ep_alloc(ep, sizeof *a);
     if (!a) return NULL;
     memset(a, 0, sizeof *a);
@@ -324,6 +384,7 @@ void tern_assoc_free(tern_ep *ep, tern_assoc *a)
     id_unlink(ep, a);
     for (unsigned i = 0; i < a->num_paths; i++)
         peer_unlink(ep, &a->paths[i]);
+    if (a->paths != &a->path0) tern_ep_dealloc(ep, a->paths, a->paths_cap * sizeof *a->paths);
     tern_ep_dealloc(ep, a->cookie, a->cookie_len);
     tern_ep_dealloc(ep, a->unrecognized, TERN_MAX_UNRECOGNIZED);
     tern_ep_dealloc(ep, a, sizeof *a);

@@ -18,6 +18,7 @@
 /* Header: generation (4), created (8), lifetime (8); then payload, then MAC. */
 #define TERN_COOKIE_HEADER_LEN 20
 #define TERN_COOKIE_OVERHEAD   (TERN_COOKIE_HEADER_LEN + TERN_COOKIE_MAC_LEN)
+#define TERN_COOKIE_MID_LEN    128 /* room for a SHA256_CTX */
 
 typedef struct tern_cookie_keys {
     uint8_t cur[TERN_COOKIE_SECRET_LEN];
@@ -25,6 +26,13 @@ typedef struct tern_cookie_keys {
     uint32_t generation; /* of cur; prev is generation - 1 */
     bool have_prev;
     tern_time prev_retired; /* when prev stopped signing */
+    /* HMAC's inner and outer SHA-256 states after the keyed pads, for cur
+     * (0, 1) and prev (2, 3): each MAC then hashes only the cookie. Allocated
+     * and made at the first use (mid_ok): an endpoint that only connects
+     * never signs, and every connecting socket has one (512 bytes each). */
+    uint8_t (*mid)[TERN_COOKIE_MID_LEN];
+    bool mid_ok[2];              /* cur, prev */
+    const tern_allocator *alloc; /* for mid (NULL: malloc) */
 } tern_cookie_keys;
 
 enum tern_cookie_verdict {
@@ -33,7 +41,9 @@ enum tern_cookie_verdict {
     TERN_COOKIE_STALE, /* authentic but past its lifetime */
 };
 
-void tern_cookie_keys_init(tern_cookie_keys *k, const uint8_t secret[TERN_COOKIE_SECRET_LEN]);
+/* alloc (NULL: malloc) is kept for the precomputed states; clear frees them. */
+void tern_cookie_keys_init(tern_cookie_keys *k, const uint8_t secret[TERN_COOKIE_SECRET_LEN],
+                           const tern_allocator *alloc);
 void tern_cookie_keys_rotate(tern_cookie_keys *k, const uint8_t secret[TERN_COOKIE_SECRET_LEN],
                              tern_time now);
 /* Wipes the secrets. */
@@ -41,14 +51,13 @@ void tern_cookie_keys_clear(tern_cookie_keys *k);
 
 /* Writes a signed cookie into out: its length (len + TERN_COOKIE_OVERHEAD),
  * or TERN_ENOSPC if cap is too small. */
-long tern_cookie_make(const tern_cookie_keys *k, tern_time now, tern_time life, const void *payload,
+long tern_cookie_make(tern_cookie_keys *k, tern_time now, tern_time life, const void *payload,
                       size_t len, uint8_t *out, size_t cap);
 
 /* Authenticates a cookie (§5.1.5 steps 2–3). On OK and STALE, *payload
  * views the payload inside cookie; on STALE, *staleness is how long ago
  * the lifetime ended. */
-enum tern_cookie_verdict tern_cookie_open(const tern_cookie_keys *k, const uint8_t *cookie,
-                                          size_t len, tern_time now, tern_bytes *payload,
-                                          tern_time *staleness);
+enum tern_cookie_verdict tern_cookie_open(tern_cookie_keys *k, const uint8_t *cookie, size_t len,
+                                          tern_time now, tern_bytes *payload, tern_time *staleness);
 
 #endif

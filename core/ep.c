@@ -105,6 +105,8 @@ uint32_t tern_ep_new_vtag(tern_ep *ep)
     return v + 1;
 }
 
+#define OTHER_BYTES (256 * sizeof(uint64_t)) /* tern_chunk_counts.other */
+
 static void *alloc_zeroed(tern_ep *ep, size_t size)
 {
     void *p = tern_ep_alloc(ep, size);
@@ -112,6 +114,62 @@ static void *alloc_zeroed(tern_ep *ep, size_t size)
     return p;
 }
 
+#define MIN_BUCKETS 1u /* the inline tables (tern_ep.vtag0, id0, peer0) */
+
+/* Frees a table or heap unless it is the endpoint's inline one. */
+static void table_free(tern_ep *ep, void *t, const void *inl, size_t size)
+{
+    if (t != inl) tern_ep_dealloc(ep, t, size);
+}
+
+/* The hash tables' final size: 2 × max_associations, a power of two, at
+ * least 64 (chains stay short when full). */
+static size_t max_buckets(const tern_ep *ep)
+{
+    size_t nb = 64;
+    while (nb < 2 * (size_t)ep->cfg.max_associations)
+        nb *= 2;
+    return nb;
+}
+
+/* Doubles the hash tables while they hold more associations than buckets
+ * (up to max_buckets), and the heap while it could not take one more. */
+int tern_ep_reserve_assoc(tern_ep *ep)
+{
+    size_t n = (size_t)ep->stats.assocs_open + 1;
+    if (n > ep->nbuckets && ep->nbuckets < max_buckets(ep)) {
+        size_t nb = ep->nbuckets * 2;
+        tern_assoc **v = alloc_zeroed(ep, nb * sizeof *v), **i = alloc_zeroed(ep, nb * sizeof *i);
+        tern_dest **p = alloc_zeroed(ep, nb * sizeof *p);
+        if (v && i && p) {
+            tern_assoc **ov = ep->by_vtag, **oi = ep->by_id;
+            tern_dest **op = ep->by_peer;
+            size_t old = ep->nbuckets;
+            tern_assoc_rehash(ep, v, i, p, nb);
+            table_free(ep, ov, ep->vtag0, old * sizeof *ov);
+            table_free(ep, oi, ep->id0, old * sizeof *oi);
+            table_free(ep, op, ep->peer0, old * sizeof *op);
+        } else { /* longer chains: still correct, retried at the next creation */
+            tern_ep_dealloc(ep, v, v ? nb * sizeof *v : 0);
+            tern_ep_dealloc(ep, i, i ? nb * sizeof *i : 0);
+            tern_ep_dealloc(ep, p, p ? nb * sizeof *p : 0);
+        }
+    }
+    if (n > ep->heap_cap) { /* every association must fit: no failure later */
+        size_t cap = 2 * ep->heap_cap;
+        tern_assoc **h = tern_ep_alloc(ep, cap * sizeof *h);
+        if (!h) return TERN_ENOMEM;
+        if (ep->heap_len) memcpy(h, ep->heap, ep->heap_len * sizeof *h);
+        table_free(ep, ep->heap, ep->heap0, ep->heap_cap * sizeof *ep->heap);
+        ep->heap = h;
+        ep->heap_cap = cap;
+    }
+    return 0;
+}
+
+/* Small at first: what an endpoint holds grows with what it does (the
+ * event ring and the answer ring on first use, the tables and the heap
+ * with its associations), each within its configured bound. */
 TERN_EXPORT int tern_ep_new(const tern_ep_config *cfg, tern_ep **out)
 {
     if (!cfg || !out || !config_valid(cfg)) return TERN_EINVAL;
@@ -119,24 +177,17 @@ TERN_EXPORT int tern_ep_new(const tern_ep_config *cfg, tern_ep **out)
     tern_ep *ep = tern_ep_alloc(&tmp, sizeof *ep);
     if (!ep) return TERN_ENOMEM;
     *ep = tmp;
-    size_t nb = 64;
-    while (nb < 2 * (size_t)cfg->max_associations)
-        nb *= 2;
-    ep->nbuckets = nb;
-    ep->by_vtag = alloc_zeroed(ep, nb * sizeof *ep->by_vtag);
-    ep->by_peer = alloc_zeroed(ep, nb * sizeof *ep->by_peer);
-    ep->by_id = alloc_zeroed(ep, nb * sizeof *ep->by_id);
-    ep->heap = tern_ep_alloc(ep, cfg->max_associations * sizeof *ep->heap);
-    ep->heap_cap = ep->heap ? cfg->max_associations : 0;
-    ep->ctrl = tern_ep_alloc(ep, TERN_CTRL_SLOTS * sizeof *ep->ctrl);
-    ep->events = tern_ep_alloc(ep, cfg->event_queue_len * sizeof *ep->events);
-    ep->ev_cap = ep->events ? cfg->event_queue_len : 0;
+    ep->nbuckets = MIN_BUCKETS;
+    ep->by_vtag = ep->vtag0;
+    ep->by_peer = ep->peer0;
+    ep->by_id = ep->id0;
+    ep->heap = ep->heap0;
+    ep->heap_cap = 1;
     uint8_t secret[TERN_COOKIE_SECRET_LEN];
     int rc = TERN_ENOMEM;
-    if (ep->by_vtag && ep->by_peer && ep->by_id && ep->heap && ep->ctrl && ep->events &&
-        random_bytes(cfg, secret, sizeof secret) == 0 &&
+    if (random_bytes(cfg, secret, sizeof secret) == 0 &&
         random_bytes(cfg, &ep->hash_seed, sizeof ep->hash_seed) == 0) {
-        tern_cookie_keys_init(&ep->keys, secret);
+        tern_cookie_keys_init(&ep->keys, secret, &ep->cfg.alloc);
         ep->next_rotation = cfg->cookie_rotation ? 0 : TERN_TIME_NEVER; /* 0: at first use */
         rc = 0;
     }
@@ -163,11 +214,13 @@ TERN_EXPORT void tern_ep_free(tern_ep *ep)
         tern_ep_dealloc(ep, (void *)ev->data, ev->data ? ev->len : 0);
     }
     tern_cookie_keys_clear(&ep->keys);
-    tern_ep_dealloc(ep, ep->by_vtag, ep->nbuckets * sizeof *ep->by_vtag);
-    tern_ep_dealloc(ep, ep->by_peer, ep->nbuckets * sizeof *ep->by_peer);
-    tern_ep_dealloc(ep, ep->by_id, ep->nbuckets * sizeof *ep->by_id);
-    tern_ep_dealloc(ep, ep->heap, ep->heap_cap * sizeof *ep->heap);
-    tern_ep_dealloc(ep, ep->ctrl, TERN_CTRL_SLOTS * sizeof *ep->ctrl);
+    table_free(ep, ep->by_vtag, ep->vtag0, ep->nbuckets * sizeof *ep->by_vtag);
+    table_free(ep, ep->by_peer, ep->peer0, ep->nbuckets * sizeof *ep->by_peer);
+    table_free(ep, ep->by_id, ep->id0, ep->nbuckets * sizeof *ep->by_id);
+    table_free(ep, ep->heap, ep->heap0, ep->heap_cap * sizeof *ep->heap);
+    tern_ep_dealloc(ep, ep->ctrl, ep->ctrl_cap * sizeof *ep->ctrl);
+    tern_ep_dealloc(ep, ep->stats.chunks_in.other, OTHER_BYTES);
+    tern_ep_dealloc(ep, ep->stats.chunks_out.other, OTHER_BYTES);
     tern_ep_dealloc(ep, ep->events, ep->ev_cap * sizeof *ep->events);
     tern_ep_dealloc(ep, ep, sizeof *ep);
 }
@@ -204,10 +257,26 @@ TERN_EXPORT int tern_ep_rotate_secret(tern_ep *ep, tern_time now)
 
 /* ---- events and statistics ------------------------------------------------ */
 
+/* Doubles the event ring (at most to cfg.event_queue_len), oldest first. */
+static bool events_grow(tern_ep *ep)
+{
+    uint32_t cap = ep->ev_cap ? 2 * ep->ev_cap : 1;
+    if (cap > ep->cfg.event_queue_len) cap = ep->cfg.event_queue_len;
+    tern_event *ev = tern_ep_alloc(ep, cap * sizeof *ev);
+    if (!ev) return false;
+    for (uint32_t i = 0; i < ep->ev_len; i++)
+        ev[i] = ep->events[(ep->ev_head + i) % ep->ev_cap];
+    tern_ep_dealloc(ep, ep->events, ep->ev_cap * sizeof *ep->events);
+    ep->events = ev;
+    ep->ev_cap = cap;
+    ep->ev_head = 0;
+    return true;
+}
+
 tern_event *tern_ep_event_slot(tern_ep *ep, enum tern_event_type type, const tern_assoc *a,
                                uint16_t cause)
 {
-    if (ep->ev_len >= ep->cfg.event_queue_len) {
+    if (ep->ev_len >= ep->cfg.event_queue_len || (ep->ev_len == ep->ev_cap && !events_grow(ep))) {
         ep->stats.events_dropped++;
         return NULL;
     }
@@ -249,6 +318,29 @@ TERN_EXPORT int tern_ep_poll_event(tern_ep *ep, tern_event *ev)
     return 1;
 }
 
+#define SLOT(t, k) [t] = k
+/* RFC 9260 §3.2 types 0–11 and 14, I-DATA (RFC 8260), FORWARD TSN (RFC
+ * 3758) and I-FORWARD-TSN: what Tern sends or handles. */
+const uint8_t tern_chunk_slot[256] = {
+    SLOT(0, 1),   SLOT(1, 2),   SLOT(2, 3),    SLOT(3, 4),    SLOT(4, 5),   SLOT(5, 6),
+    SLOT(6, 7),   SLOT(7, 8),   SLOT(8, 9),    SLOT(9, 10),   SLOT(10, 11), SLOT(11, 12),
+    SLOT(14, 13), SLOT(64, 14), SLOT(192, 15), SLOT(194, 16),
+};
+#undef SLOT
+_Static_assert(TERN_KNOWN_CHUNK_TYPES == 16, "tern_chunk_slot");
+
+void tern_ep_count_other_chunk(tern_ep *ep, tern_chunk_counts *c, uint8_t type)
+{
+    if (!c->other && (c->other = alloc_zeroed(ep, OTHER_BYTES)) == NULL) return; /* not counted */
+    c->other[type]++;
+}
+
+static void chunk_counts_get(const tern_chunk_counts *c, uint64_t out[256])
+{
+    for (unsigned t = 0; t < 256; t++)
+        out[t] = tern_chunk_slot[t] ? c->known[tern_chunk_slot[t] - 1] : c->other ? c->other[t] : 0;
+}
+
 void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why)
 {
     ep->stats.drops[why]++;
@@ -257,7 +349,18 @@ void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why)
 
 TERN_EXPORT void tern_ep_stats_get(const tern_ep *ep, tern_ep_stats *out)
 {
-    if (ep && out) *out = ep->stats;
+    if (!ep || !out) return;
+    const tern_ep_counters *c = &ep->stats;
+    memset(out, 0, sizeof *out); /* padding too: callers compare copies bytewise */
+    out->packets_in = c->packets_in;
+    out->packets_out = c->packets_out;
+    chunk_counts_get(&c->chunks_in, out->chunks_in);
+    chunk_counts_get(&c->chunks_out, out->chunks_out);
+    memcpy(out->drops, c->drops, sizeof out->drops);
+    out->events_dropped = c->events_dropped;
+    out->assocs_created = c->assocs_created;
+    out->assocs_freed = c->assocs_freed;
+    out->assocs_open = c->assocs_open;
 }
 
 TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_assoc_info *out)
@@ -311,14 +414,34 @@ TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_ass
 
 /* ---- the stateless-answer ring -------------------------------------------- */
 
+/* Doubles the answer ring (at most to TERN_CTRL_SLOTS), oldest first. */
+static bool ctrl_grow(tern_ep *ep)
+{
+    if (ep->ctrl_cap == TERN_CTRL_SLOTS) return false;
+    unsigned cap = ep->ctrl_cap ? 2 * ep->ctrl_cap : 1;
+    tern_ctrl_slot *ring = tern_ep_alloc(ep, cap * sizeof *ring);
+    if (!ring) return false;
+    for (unsigned i = 0; i < ep->ctrl_len; i++) {
+        const tern_ctrl_slot *from = &ep->ctrl[(ep->ctrl_head + i) % ep->ctrl_cap];
+        ring[i].path = from->path;
+        ring[i].len = from->len;
+        memcpy(ring[i].pkt, from->pkt, from->len);
+    }
+    tern_ep_dealloc(ep, ep->ctrl, ep->ctrl_cap * sizeof *ep->ctrl);
+    ep->ctrl = ring;
+    ep->ctrl_cap = cap;
+    ep->ctrl_head = 0;
+    return true;
+}
+
 tern_ctrl_slot *tern_ctrl_push(tern_ep *ep, const tern_path *path, tern_wbuf *w, uint16_t src_port,
                                uint16_t dst_port, uint32_t vtag)
 {
-    if (ep->ctrl_len == TERN_CTRL_SLOTS) {
+    if (ep->ctrl_len == ep->ctrl_cap && !ctrl_grow(ep)) {
         tern_ep_drop(ep, NULL, TERN_DROP_OUTPUT_FULL);
         return NULL;
     }
-    tern_ctrl_slot *s = &ep->ctrl[(ep->ctrl_head + ep->ctrl_len) % TERN_CTRL_SLOTS];
+    tern_ctrl_slot *s = &ep->ctrl[(ep->ctrl_head + ep->ctrl_len) % ep->ctrl_cap];
     s->path = *path;
     s->len = 0;
     tern_wbuf_init(w, s->pkt, sizeof s->pkt);
@@ -364,6 +487,18 @@ static bool fire_timers(tern_ep *ep, tern_assoc *a, tern_time now)
     return true;
 }
 
+/* An association with no DATA sent or received for this long gives back its
+ * outstanding-data ring and received-TSN bitmap when they are empty; a
+ * quiet association's timers (heartbeats) still fire, so this runs. */
+#define QUIET_TRIM TERN_SEC(5)
+
+static void trim_if_quiet(tern_assoc *a, tern_time now)
+{
+    if (!a->data_up || now - a->last_data_at < QUIET_TRIM) return;
+    tern_retransq_trim(&a->rq);
+    tern_tsn_map_trim(&a->rmap);
+}
+
 TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)
 {
     if (!ep) return TERN_EINVAL;
@@ -372,9 +507,19 @@ TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)
     tern_assoc *a;
     while (budget-- && (a = tern_heap_top(ep)) != NULL && a->deadline <= now) {
         if (fire_timers(ep, a, now)) {
+            trim_if_quiet(a, now);
             tern_assoc_timers_changed(ep, a);
             tern_assoc_check(a);
         }
+    }
+    /* An endpoint whose answers never needed more than one slot (HEARTBEAT
+     * ACKs of a few associations) gives the 2 KB back when it is empty: a
+     * connecting one-to-one socket's endpoint would otherwise keep it for
+     * good after its first heartbeat. At most once per timer run. */
+    if (ep->ctrl_cap == 1 && ep->ctrl_len == 0) {
+        tern_ep_dealloc(ep, ep->ctrl, sizeof *ep->ctrl);
+        ep->ctrl = NULL;
+        ep->ctrl_cap = ep->ctrl_head = 0;
     }
     return 0;
 }
@@ -418,10 +563,9 @@ TERN_EXPORT int tern_ep_connectx(tern_ep *ep, const tern_path *paths, size_t n, 
     return 0;
 }
 
-/* The precomputed parts of the endpoint follow a new config: the deadline
- * heap and the event ring grow (never shrink: what is queued stays), the
- * rotation schedule restarts. The hash tables keep their size (chains only
- * get longer). */
+/* The precomputed parts of the endpoint follow a new config: the rotation
+ * schedule restarts. The tables, the heap and the event ring grow on demand
+ * within the new bounds (never shrink: what is queued stays). */
 TERN_EXPORT int tern_ep_config_update(tern_ep *ep, const tern_ep_config *cfg)
 {
     if (!ep || !cfg || !config_valid(cfg) || cfg->port != ep->cfg.port ||
@@ -429,33 +573,6 @@ TERN_EXPORT int tern_ep_config_update(tern_ep *ep, const tern_ep_config *cfg)
         cfg->alloc.alloc != ep->cfg.alloc.alloc || cfg->alloc.free != ep->cfg.alloc.free ||
         cfg->alloc.ctx != ep->cfg.alloc.ctx)
         return TERN_EINVAL;
-    tern_assoc **heap = NULL;
-    tern_event *events = NULL;
-    if (cfg->max_associations > ep->heap_cap) {
-        heap = tern_ep_alloc(ep, cfg->max_associations * sizeof *heap);
-        if (!heap) return TERN_ENOMEM;
-    }
-    if (cfg->event_queue_len > ep->ev_cap) {
-        events = tern_ep_alloc(ep, cfg->event_queue_len * sizeof *events);
-        if (!events) {
-            tern_ep_dealloc(ep, heap, heap ? cfg->max_associations * sizeof *heap : 0);
-            return TERN_ENOMEM;
-        }
-    }
-    if (heap) {
-        memcpy(heap, ep->heap, ep->heap_len * sizeof *heap);
-        tern_ep_dealloc(ep, ep->heap, ep->heap_cap * sizeof *ep->heap);
-        ep->heap = heap;
-        ep->heap_cap = cfg->max_associations;
-    }
-    if (events) { /* unwrapped, oldest first */
-        for (uint32_t i = 0; i < ep->ev_len; i++)
-            events[i] = ep->events[(ep->ev_head + i) % ep->ev_cap];
-        tern_ep_dealloc(ep, ep->events, ep->ev_cap * sizeof *ep->events);
-        ep->events = events;
-        ep->ev_cap = cfg->event_queue_len;
-        ep->ev_head = 0;
-    }
     if (cfg->cookie_rotation != ep->cfg.cookie_rotation ||
         cfg->valid_cookie_life != ep->cfg.valid_cookie_life)
         ep->next_rotation = cfg->cookie_rotation ? 0 : TERN_TIME_NEVER; /* 0: at first use */

@@ -210,7 +210,7 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
     tern_chunk_iter count = it;
     tern_chunk_raw raw;
     while (tern_chunk_next(&count, &raw) > 0)
-        ep->stats.chunks_in[raw.type]++;
+        tern_ep_count_chunk(ep, &ep->stats.chunks_in, raw.type);
 
     tern_chunk_iter rest = it;
     tern_chunk_next(&rest, &first);

@@ -106,8 +106,10 @@ struct tern_assoc {
     bool peer_adaptation_on;                    /* RFC 5061 §4.2.6, from INIT / INIT ACK */
     uint32_t peer_adaptation;
 
-    tern_dest paths[TERN_MAX_PATHS];
-    uint8_t num_paths, primary;
+    /* num_paths of paths_cap (at most TERN_MAX_PATHS): &path0 while the
+     * peer has one address, else an array grown by doubling (assoc.c). */
+    tern_dest *paths;
+    uint8_t num_paths, primary, paths_cap;
     uint32_t error_count; /* §8.1 */
 
     tern_time timer[TERN_TIMER_COUNT];
@@ -149,11 +151,13 @@ struct tern_assoc {
     tern_assoc *next_by_vtag, *next_by_id, *next_pending;
     bool on_pending_list;
     size_t heap_index; /* SIZE_MAX: not in the deadline heap */
+
+    tern_dest path0; /* the first peer address (see paths) */
 };
 
 /* A stateless answer (INIT ACK, ABORT, SHUTDOWN COMPLETE, ERROR, HEARTBEAT
- * ACK) waiting for tern_ep_output(); the ring is allocated once, so
- * answering never allocates. */
+ * ACK) waiting for tern_ep_output(); the ring starts empty and doubles up
+ * to TERN_CTRL_SLOTS (ep.c), so answering allocates only while it grows. */
 #define TERN_CTRL_SLOTS    32
 #define TERN_CTRL_SLOT_LEN 2048
 
@@ -163,33 +167,66 @@ typedef struct tern_ctrl_slot {
     uint8_t pkt[TERN_CTRL_SLOT_LEN];
 } tern_ctrl_slot;
 
+/* Chunk counters by type (tern_ep_stats.chunks_in/out), kept small: the
+ * types Tern uses inline, any other in a 256-counter array allocated the
+ * first time one is seen (bounded: once per direction). tern_chunk_slot
+ * maps a type to its inline counter + 1, or 0. */
+#define TERN_KNOWN_CHUNK_TYPES 16
+extern const uint8_t tern_chunk_slot[256];
+
+typedef struct tern_chunk_counts {
+    uint64_t known[TERN_KNOWN_CHUNK_TYPES];
+    uint64_t *other; /* 256 counters, or NULL */
+} tern_chunk_counts;
+
+/* tern_ep_stats with compact chunk counters (tern_ep_stats_get expands). */
+typedef struct tern_ep_counters {
+    uint64_t packets_in, packets_out;
+    tern_chunk_counts chunks_in, chunks_out;
+    uint64_t drops[TERN_DROP_MAX];
+    uint64_t events_dropped;
+    uint64_t assocs_created, assocs_freed;
+    uint32_t assocs_open;
+} tern_ep_counters;
+
 struct tern_ep {
     tern_ep_config cfg;
     tern_cookie_keys keys;
     tern_time next_rotation;
-    tern_ep_stats stats;
+    tern_ep_counters stats;
     uint64_t hash_seed;
     tern_assoc_id next_id;
 
-    tern_assoc **by_vtag; /* chained hash tables, nbuckets each */
+    /* Chained hash tables, nbuckets each: 64 at first, doubled (rehashed)
+     * as associations are created, up to 2 × max_associations (assoc.c). */
+    tern_assoc **by_vtag;
     tern_assoc **by_id;
     tern_dest **by_peer; /* one entry per peer address of every association */
     size_t nbuckets;
 
-    tern_assoc **heap; /* min-heap on tern_assoc.deadline */
+    /* Min-heap on tern_assoc.deadline; grown by doubling when an association
+     * is created, so that every open one has a place. */
+    tern_assoc **heap;
     size_t heap_len, heap_cap;
 
     tern_assoc *pending_head, *pending_tail;
 
-    tern_ctrl_slot *ctrl; /* ring */
-    unsigned ctrl_head, ctrl_len;
+    tern_ctrl_slot *ctrl; /* ring of ctrl_cap (0 to TERN_CTRL_SLOTS, power of two) */
+    unsigned ctrl_head, ctrl_len, ctrl_cap;
 
-    tern_event *events; /* ring of ev_cap; at most cfg.event_queue_len are queued */
+    /* Ring of ev_cap (a power of two, doubled on demand); at most
+     * cfg.event_queue_len are queued. */
+    tern_event *events;
     uint32_t ev_head, ev_len, ev_cap;
     uint8_t *lent_data; /* the data of the last event polled (TERN_EV_SEND_FAILED) */
     size_t lent_len;
 
     tern_assoc *readable_head, *readable_tail; /* associations with messages to read */
+
+    /* The tables and the heap while the endpoint has one association (a
+     * connecting one-to-one socket's endpoint never has more). */
+    tern_assoc *vtag0[1], *id0[1], *heap0[1];
+    tern_dest *peer0[1];
 };
 
 /* ---- ep.c -------------------------------------------------------------- */
@@ -205,6 +242,16 @@ void tern_ep_event(tern_ep *ep, enum tern_event_type type, const tern_assoc *a, 
 /* A queued event to fill in further, or NULL (counted) when the queue is full. */
 tern_event *tern_ep_event_slot(tern_ep *ep, enum tern_event_type type, const tern_assoc *a,
                                uint16_t cause);
+/* One chunk of this type in or out (c is &ep->stats.chunks_in or _out). */
+void tern_ep_count_other_chunk(tern_ep *ep, tern_chunk_counts *c, uint8_t type);
+static inline void tern_ep_count_chunk(tern_ep *ep, tern_chunk_counts *c, uint8_t type)
+{
+    uint8_t k = tern_chunk_slot[type];
+    if (k)
+        c->known[k - 1]++;
+    else
+        tern_ep_count_other_chunk(ep, c, type);
+}
 /* Counts a drop on the endpoint and, when a is given, on the association. */
 void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why);
 
@@ -242,6 +289,13 @@ void tern_assoc_timers_changed(tern_ep *ep, tern_assoc *a);
 void tern_assoc_want_output(tern_ep *ep, tern_assoc *a, unsigned what);
 tern_assoc *tern_pending_pop(tern_ep *ep);
 tern_assoc *tern_heap_top(const tern_ep *ep);
+/* Hash tables and heap ready for one more association (ep.c, at creation
+ * only). Errors: TERN_ENOMEM. */
+int tern_ep_reserve_assoc(tern_ep *ep);
+/* Relinks every association into the tables of nb buckets given, which
+ * become the endpoint's (assoc.c); the caller frees the old ones. */
+void tern_assoc_rehash(tern_ep *ep, tern_assoc **by_vtag, tern_assoc **by_id, tern_dest **by_peer,
+                       size_t nb);
 bool tern_addr_equal(const tern_addr *a, const tern_addr *b);
 /* §8.4 item 1 / §5.1.2: only unicast addresses take part. */
 bool tern_addr_is_unicast(const tern_addr *a);

@@ -14,7 +14,7 @@ static void count_packet_out(tern_ep *ep, const uint8_t *pkt, size_t len)
     ep->stats.packets_out++;
     if (tern_packet_parse(pkt, len, &h, &it) < 0) return;
     while (tern_chunk_next(&it, &raw) > 0)
-        ep->stats.chunks_out[raw.type]++;
+        tern_ep_count_chunk(ep, &ep->stats.chunks_out, raw.type);
 }
 
 static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks)
@@ -134,7 +134,7 @@ TERN_EXPORT long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size
     if (!ep || !path || !buf || cap < 1280) return TERN_EINVAL;
     while (ep->ctrl_len) {
         tern_ctrl_slot *s = &ep->ctrl[ep->ctrl_head];
-        ep->ctrl_head = (ep->ctrl_head + 1) % TERN_CTRL_SLOTS;
+        ep->ctrl_head = (ep->ctrl_head + 1) % ep->ctrl_cap;
         ep->ctrl_len--;
         if (s->len > cap) { /* the caller's buffer is below our answer's size */
             tern_ep_drop(ep, NULL, TERN_DROP_OUTPUT_FULL);

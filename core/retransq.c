@@ -7,7 +7,7 @@
 #include "core/mem.h"
 #include "wire/serial.h"
 
-#define INITIAL_CAP 64u
+#define INITIAL_CAP 1u /* an idle association sends a message now and then */
 #define FAST_RTX_AT 3u /* §7.2.4: the third miss indication */
 
 int tern_retransq_init(tern_retransq *rq, tern_sendq *sendq, uint32_t initial_tsn,
@@ -323,6 +323,16 @@ int tern_retransq_mark_sent(tern_retransq *rq, uint32_t tsn, uint8_t path, tern_
     flight_add(rq, r);
     rwnd_sub(rq, r->chunk.len); /* §6.2.1 B */
     return 0;
+}
+
+bool tern_retransq_trim(tern_retransq *rq)
+{
+    if (rq->count) return false;
+    tern_mem_free(rq->sendq->alloc, rq->ring, (size_t)rq->cap * sizeof *rq->ring);
+    rq->ring = NULL;
+    rq->cap = 0;
+    rq->head = 0;
+    return true;
 }
 
 void tern_retransq_free(tern_retransq *rq, tern_msg_report_fn *fn, void *ctx)

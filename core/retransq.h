@@ -2,10 +2,11 @@
  * them (RFC 9260 §6.1–§6.4, §7.2.4).
  *
  * The records are a ring ordered by TSN (the TSN is implicit: the ring's
- * first record is cum_ack + 1), grown by doubling, so pushing a chunk
- * allocates nothing in the steady state. Each record holds its chunk
- * descriptor and with it one reference on the message, released to the
- * sendq when the cumulative ack passes it.
+ * first record is cum_ack + 1), allocated at the first push, small, and
+ * grown by doubling, so pushing a chunk allocates nothing in the steady
+ * state; tern_retransq_trim() gives it back when the association is quiet. Each record holds its
+ * chunk descriptor and with it one reference on the message, released to the sendq when the
+ * cumulative ack passes it.
  *
  * Two byte counts, kept exact at every step:
  *  - flight (per path and total), in DATA chunk sizes: payload plus the
@@ -121,6 +122,10 @@ const tern_rtx_chunk *tern_retransq_next_marked(tern_retransq *rq, uint32_t *tsn
  * (§6.3.1 C5) keeps it out of RTT samples from now on. Errors (nothing
  * changed): TERN_EINVAL (no such marked chunk, path out of range). */
 int tern_retransq_mark_sent(tern_retransq *rq, uint32_t tsn, uint8_t path, tern_time now);
+
+/* Frees the ring when nothing is outstanding (true); the next push
+ * allocates a small one again. For an association gone quiet. */
+bool tern_retransq_trim(tern_retransq *rq);
 
 /* Teardown: reports (fn may be NULL) each message with unacknowledged
  * chunks once (tern_sendq_report), releases every record and frees the

@@ -7,17 +7,22 @@
 #include "wire/serial.h"
 
 /* Ring position helpers. A TSN's bit is tsn & mask; words are whole because
- * capacity is a multiple of 64. */
+ * the ring is a multiple of 64 bits. */
+static inline uint64_t *words(const tern_tsn_map *m)
+{
+    return m->bits ? m->bits : (uint64_t *)&m->word0;
+}
+
 static inline bool bit_get(const tern_tsn_map *m, uint32_t tsn)
 {
     uint32_t pos = tsn & m->mask;
-    return (m->bits[pos >> 6] >> (pos & 63)) & 1u;
+    return (words(m)[pos >> 6] >> (pos & 63)) & 1u;
 }
 
 static inline void bit_set(tern_tsn_map *m, uint32_t tsn)
 {
     uint32_t pos = tsn & m->mask;
-    m->bits[pos >> 6] |= (uint64_t)1 << (pos & 63);
+    words(m)[pos >> 6] |= (uint64_t)1 << (pos & 63);
 }
 
 static size_t bits_bytes(uint32_t capacity)
@@ -38,18 +43,8 @@ int tern_tsn_map_init(tern_tsn_map *m, const tern_allocator *alloc, uint32_t ini
         return TERN_EINVAL;
     memset(m, 0, sizeof *m);
     if (alloc) m->alloc = *alloc;
-    m->bits = tern_mem_alloc(&m->alloc, bits_bytes(capacity));
-    if (!m->bits) return TERN_ENOMEM;
-    memset(m->bits, 0, bits_bytes(capacity));
-    if (max_dups) {
-        m->dups = tern_mem_alloc(&m->alloc, dups_bytes(max_dups));
-        if (!m->dups) {
-            tern_mem_free(&m->alloc, m->bits, bits_bytes(capacity));
-            m->bits = NULL;
-            return TERN_ENOMEM;
-        }
-    }
-    m->mask = capacity - 1;
+    m->mask = TERN_TSN_MAP_MIN_CAPACITY - 1; /* word0 */
+    m->window = capacity;
     m->max_dups = max_dups;
     m->cum_ack = initial_tsn - 1; /* §5.1: nothing received yet */
     m->highest = m->cum_ack;
@@ -62,7 +57,54 @@ void tern_tsn_map_free(tern_tsn_map *m)
     if (m->dups) tern_mem_free(&m->alloc, m->dups, dups_bytes(m->max_dups));
     m->bits = NULL;
     m->dups = NULL;
+    m->word0 = 0;
+    m->mask = TERN_TSN_MAP_MIN_CAPACITY - 1;
     m->max_dups = m->num_dups = 0;
+}
+
+/* Makes the ring at least need bits (need <= window): doubles until it
+ * fits, copying the TSNs held above the cum ack. False when out of memory
+ * (nothing changed). Growth is geometric, so it is rare on any stream. */
+static bool grow(tern_tsn_map *m, uint32_t need)
+{
+    uint32_t old = m->mask + 1, cap = old;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *nb = tern_mem_alloc(&m->alloc, bits_bytes(cap));
+    if (!nb) return false;
+    memset(nb, 0, bits_bytes(cap));
+    uint32_t held = m->highest - m->cum_ack; /* offsets 1 .. held, all < old */
+    for (uint32_t o = 1; o <= held; o++) {
+        uint32_t tsn = m->cum_ack + o;
+        if (bit_get(m, tsn)) nb[(tsn & (cap - 1)) >> 6] |= (uint64_t)1 << (tsn & 63);
+    }
+    if (m->bits) tern_mem_free(&m->alloc, m->bits, bits_bytes(old));
+    m->bits = nb;
+    m->word0 = 0;
+    m->mask = cap - 1;
+    return true;
+}
+
+bool tern_tsn_map_trim(tern_tsn_map *m)
+{
+    if (m->highest != m->cum_ack || m->num_dups) return false;
+    if (m->bits) tern_mem_free(&m->alloc, m->bits, bits_bytes(m->mask + 1));
+    if (m->dups) tern_mem_free(&m->alloc, m->dups, dups_bytes(m->max_dups));
+    m->bits = NULL;
+    m->dups = NULL;
+    m->word0 = 0; /* bits at and below the cum ack are clear anyway */
+    m->mask = TERN_TSN_MAP_MIN_CAPACITY - 1;
+    return true;
+}
+
+/* Appends a duplicate while the list has room (§6.2); counts it otherwise. */
+static void note_dup(tern_tsn_map *m, uint32_t tsn)
+{
+    if (!m->dups && m->max_dups) m->dups = tern_mem_alloc(&m->alloc, dups_bytes(m->max_dups));
+    if (m->dups && m->num_dups < m->max_dups)
+        m->dups[m->num_dups++] = tsn;
+    else
+        m->dups_lost++;
 }
 
 /* Moves the cum ack over the run of received TSNs that follows it, clearing
@@ -72,7 +114,7 @@ static void advance_over_run(tern_tsn_map *m)
     for (;;) {
         uint32_t pos = (m->cum_ack + 1) & m->mask;
         uint32_t sh = pos & 63;
-        uint64_t *w = &m->bits[pos >> 6];
+        uint64_t *w = &words(m)[pos >> 6];
         /* Bits shifted in from above are 0, so ~ stops the run at the word end. */
         uint64_t clear = ~(*w >> sh);
         unsigned run = clear ? (unsigned)__builtin_ctzll(clear) : 64;
@@ -91,7 +133,7 @@ static uint32_t find_bit(const tern_tsn_map *m, uint32_t from, uint32_t limit, b
     while (o < limit) {
         uint32_t pos = (m->cum_ack + o) & m->mask;
         uint32_t sh = pos & 63;
-        uint64_t w = m->bits[pos >> 6];
+        uint64_t w = words(m)[pos >> 6];
         if (!set) w = ~w;
         w >>= sh; /* shifted-in zeros never match */
         if (w) {
@@ -137,12 +179,11 @@ static uint32_t count_gaps(const tern_tsn_map *m, bool only_16bit)
 enum tern_tsn_verdict tern_tsn_map_add(tern_tsn_map *m, uint32_t tsn)
 {
     int32_t d = tern_sn32_diff(tsn, m->cum_ack);
-    if (d > 0 && (uint32_t)d > m->mask + 1) return TERN_TSN_BEYOND_WINDOW; /* §6.2 */
+    if (d > 0 && (uint32_t)d > m->window) return TERN_TSN_BEYOND_WINDOW; /* §6.2 */
+    if (d > 1 && (uint32_t)d > m->mask + 1 && !grow(m, (uint32_t)d))
+        return TERN_TSN_BEYOND_WINDOW; /* no memory: dropped, the peer resends */
     if (d <= 0 || bit_get(m, tsn)) {
-        if (m->num_dups < m->max_dups)
-            m->dups[m->num_dups++] = tsn;
-        else
-            m->dups_lost++;
+        note_dup(m, tsn);
         return TERN_TSN_DUPLICATE;
     }
     /* Keep the gap block count current from the two neighbours. At
@@ -172,7 +213,7 @@ bool tern_tsn_map_contains(const tern_tsn_map *m, uint32_t tsn)
 {
     int32_t d = tern_sn32_diff(tsn, m->cum_ack);
     if (d <= 0) return true;
-    if ((uint32_t)d > m->mask + 1) return false;
+    if ((uint32_t)d > m->mask + 1) return false; /* past the ring: never set */
     return bit_get(m, tsn);
 }
 
@@ -234,7 +275,7 @@ static void clear_span(tern_tsn_map *m, uint32_t first, uint32_t count)
         uint32_t pos = first & m->mask, sh = pos & 63;
         uint32_t n = 64 - sh < count ? 64 - sh : count;
         uint64_t span = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << sh;
-        m->bits[pos >> 6] &= ~span;
+        words(m)[pos >> 6] &= ~span;
         first += n;
         count -= n;
     }
@@ -246,7 +287,7 @@ bool tern_tsn_map_advance(tern_tsn_map *m, uint32_t new_cum)
     uint32_t dist = new_cum - m->cum_ack;
     uint32_t cap = m->mask + 1;
     if (dist >= cap)
-        memset(m->bits, 0, bits_bytes(cap));
+        memset(words(m), 0, bits_bytes(cap));
     else
         clear_span(m, m->cum_ack + 1, dist);
     m->cum_ack = new_cum;

@@ -2,12 +2,18 @@
  * which DATA/I-DATA TSNs arrived, the cumulative TSN ack point, the gap ack
  * blocks and the duplicate TSNs for the next SACK.
  *
- * A bitmap ring of `capacity` bits (a power of two) covers the TSNs
- * cum_ack + 1 .. cum_ack + capacity; the bit of a TSN is tsn & (capacity−1).
- * Bits below the cum ack are always clear, so moving the cum ack clears the
- * bits it passes. Adding a TSN is O(1) amortised (the cum ack moves over a
- * run of set bits a 64-bit word at a time); gap blocks are runs found with
- * ctz. Memory is fixed at init. All TSN arithmetic is RFC 1982 serial. */
+ * A bitmap ring of mask + 1 bits (a power of two) covers the TSNs
+ * cum_ack + 1 .. cum_ack + mask + 1; the bit of a TSN is tsn & mask. Bits
+ * below the cum ack are always clear, so moving the cum ack clears the bits
+ * it passes. Adding a TSN is O(1) amortised (the cum ack moves over a run of
+ * set bits a 64-bit word at a time); gap blocks are runs found with ctz.
+ * All TSN arithmetic is RFC 1982 serial.
+ *
+ * Memory follows what arrives: the ring starts at 64 bits held in the
+ * struct itself and doubles (up to the window given at init, the bound on
+ * memory) only when a TSN lands past it, i.e. with gaps or reordering; the
+ * duplicate list is allocated at the first duplicate. tern_tsn_map_trim()
+ * gives both back once there is nothing above the cum ack. */
 #ifndef TERN_CORE_TSN_MAP_H
 #define TERN_CORE_TSN_MAP_H
 
@@ -33,27 +39,32 @@ enum tern_tsn_verdict {
 typedef struct tern_tsn_map {
     uint32_t cum_ack;  /* every TSN up to this one has arrived */
     uint32_t highest;  /* highest TSN seen; == cum_ack when there are no gaps */
-    uint32_t mask;     /* capacity − 1 */
+    uint32_t mask;     /* ring bits − 1 (the ring may be smaller than the window) */
+    uint32_t window;   /* TSNs tracked past the cum ack: the ring's growth bound */
     uint32_t num_gaps; /* gap ack blocks between cum_ack and highest, kept current */
-    uint64_t *bits;    /* capacity bits */
-    uint32_t *dups;    /* duplicates since the last SACK, in arrival order */
+    uint64_t *bits;    /* mask + 1 bits; NULL: the ring is word0 (64 bits) */
+    uint64_t word0;
+    uint32_t *dups; /* duplicates since the last SACK, in arrival order; NULL
+                       until the first one */
     uint16_t num_dups, max_dups;
     uint32_t dups_lost; /* duplicates past max_dups since the last SACK (not reported) */
     tern_allocator alloc;
 } tern_tsn_map;
 
 /* Starts tracking at the peer's Initial TSN (§5.1: cum ack = initial − 1).
- * capacity: TSNs tracked past the cum ack, a power of two in
+ * capacity: TSNs tracked past the cum ack (the window), a power of two in
  * [TERN_TSN_MAP_MIN_CAPACITY, TERN_TSN_MAP_MAX_CAPACITY]; max_dups: the
  * duplicate list bound (0 keeps none). alloc may be NULL (malloc).
- * Errors: TERN_EINVAL (capacity), TERN_ENOMEM. */
+ * Allocates nothing. Errors: TERN_EINVAL (capacity). */
 int tern_tsn_map_init(tern_tsn_map *m, const tern_allocator *alloc, uint32_t initial_tsn,
                       uint32_t capacity, uint16_t max_dups);
 /* Frees the memory; m may be zeroed or already freed. */
 void tern_tsn_map_free(tern_tsn_map *m);
 
 /* Records the TSN of one received DATA chunk (§6.2). A DUPLICATE is also
- * appended to the duplicate list while it has room. */
+ * appended to the duplicate list while it has room. When the ring has to
+ * grow for the TSN and the allocation fails, the TSN is BEYOND_WINDOW
+ * (dropped unacknowledged: the peer sends it again). */
 enum tern_tsn_verdict tern_tsn_map_add(tern_tsn_map *m, uint32_t tsn);
 
 /* True if tsn is at or below the cum ack or has arrived. */
@@ -67,7 +78,13 @@ static inline uint32_t tern_tsn_map_highest(const tern_tsn_map *m)
 {
     return m->highest;
 }
+/* The window (init's capacity), not the bits allocated now. */
 static inline uint32_t tern_tsn_map_capacity(const tern_tsn_map *m)
+{
+    return m->window;
+}
+/* The bits the ring has now (64 to the window). */
+static inline uint32_t tern_tsn_map_ring_bits(const tern_tsn_map *m)
 {
     return m->mask + 1;
 }
@@ -102,6 +119,12 @@ int tern_tsn_map_sack_fit(const tern_tsn_map *m, size_t budget, uint16_t *num_ga
 
 /* A SACK went out: forget the duplicates it reported. */
 void tern_tsn_map_sack_sent(tern_tsn_map *m);
+
+/* Gives the memory back (ring to 64 inline bits, duplicate list freed)
+ * when nothing above the cum ack is held and no duplicate awaits a SACK;
+ * true if it was (or already is) back to that. For an association that
+ * has gone quiet; never needed for correctness. */
+bool tern_tsn_map_trim(tern_tsn_map *m);
 
 /* Moves the cum ack to new_cum if that is ahead (FORWARD-TSN, RFC 3758 §3.6),
  * then on over TSNs already received. Returns true if it moved. */

@@ -10,6 +10,7 @@
  * pingpong, setup, idle: ECHO messages the server sends back unchanged (the
  * client compares every byte); idle ends with a STATS request (the server's
  * RSS). */
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -19,10 +20,11 @@
 #include "common.h"
 #include "perf_proto.h"
 
-#define PERF_PORT        5001
-#define PERF_MAX_STREAMS 1024
-#define PERF_MAX_ASSOCS  65000 /* --assocs: a context has at most 65536 sockets */
-#define PERF_WAIT_MS     30000 /* every blocking call of the client is bounded by this */
+#define PERF_PORT         5001
+#define PERF_MAX_STREAMS  1024
+#define PERF_MAX_ASSOCS   65000 /* --assocs: a context has at most 65536 sockets */
+#define PERF_MAX_PARALLEL 1000  /* --parallel: within a context's 1024 sockets */
+#define PERF_WAIT_MS      30000 /* every blocking call of the client is bounded by this */
 
 static const char perf_help[] =
     "usage: tern perf server [--port P] [--max-assocs N] [--mtu M] [options]\n"
@@ -37,7 +39,8 @@ static const char perf_help[] =
     "  pingpong  one ECHO message of --size bytes outstanding at a time (--count or\n"
     "            --time): round-trip p50, p99 and mean in microseconds; TERN_NODELAY on\n"
     "  setup     for --time seconds (or --count associations): connect, one ECHO, its\n"
-    "            answer, graceful shutdown; associations per second\n"
+    "            answer, graceful shutdown; associations per second (--parallel N of\n"
+    "            them in flight at once)\n"
     "  idle      --assocs N associations open at once, each confirmed by one ECHO; then\n"
     "            both sides' RSS growth per association (the server's from a STATS\n"
     "            request; in loop mode both sides share one process)\n"
@@ -50,6 +53,8 @@ static const char perf_help[] =
     "  --count N         send N messages (setup: N associations)\n"
     "  --time T          run for T seconds (5)\n"
     "  --assocs N        idle: associations held open (100; at most 65000)\n"
+    "  --parallel N      setup: N associations in flight at once, each started when\n"
+    "                    one ends (1: one after the other; at most 1000)\n"
     "  --streams N       spread messages over N streams (1)\n"
     "  --unordered       send unordered\n"
     "  --nodelay         no Nagle-like wait (TERN_NODELAY; always on in the server and\n"
@@ -68,7 +73,7 @@ typedef struct perf_args {
     const char *host;
     uint16_t port, streams;
     enum perf_mode mode;
-    unsigned long size, count, max_assocs, sndbuf, rcvbuf, mtu, assocs;
+    unsigned long size, count, max_assocs, sndbuf, rcvbuf, mtu, assocs, parallel;
     double seconds;
     bool unordered, nodelay, json;
 } perf_args;
@@ -497,9 +502,9 @@ static void print_result(const perf_args *a, const perf_result *r)
                    "%.2f, \"p99_us\": %.2f, \"mean_us\": %.2f, \"verified\": %s}\n",
                    (unsigned long long)r->n, r->seconds, rate, r->p50, r->p99, r->mean, ok);
         else if (a->mode == MODE_SETUP)
-            printf(" \"assocs\": %llu, \"seconds\": %.6f, \"assocs_per_s\": %.1f, \"verified\": "
-                   "%s}\n",
-                   (unsigned long long)r->n, r->seconds, rate, ok);
+            printf(" \"assocs\": %llu, \"parallel\": %lu, \"seconds\": %.6f, \"assocs_per_s\": "
+                   "%.1f, \"verified\": %s}\n",
+                   (unsigned long long)r->n, a->parallel, r->seconds, rate, ok);
         else
             printf(" \"assocs\": %llu, \"client_rss_per_assoc\": %.0f, \"server_rss_per_assoc\": "
                    "%.0f, \"verified\": %s}\n",
@@ -516,8 +521,8 @@ static void print_result(const perf_args *a, const perf_result *r)
                    "us\n",
                    (unsigned long long)r->n, r->seconds, rate, r->p50, r->p99, r->mean);
         else if (a->mode == MODE_SETUP)
-            printf("  %llu associations in %.3f s: %.1f/s\n", (unsigned long long)r->n, r->seconds,
-                   rate);
+            printf("  %llu associations in %.3f s, %lu at a time: %.1f/s\n",
+                   (unsigned long long)r->n, r->seconds, a->parallel, rate);
         else
             printf("  %llu associations open: client %.0f bytes, server %.0f bytes of RSS each\n",
                    (unsigned long long)r->n, r->client_rss, r->server_rss);
@@ -676,9 +681,178 @@ static int run_pingpong(tern_ctx *ctx, const perf_args *a, const struct sockaddr
     return res->ok ? 0 : 1;
 }
 
+/* One association of a --parallel setup run. */
+typedef struct setup_slot {
+    int sd;         /* -1: free */
+    int state;      /* SL_* */
+    uint64_t seq;   /* its ECHO's number */
+    double started; /* tool_now() at its connect: bounded by PERF_WAIT_MS */
+    tool_msg m;
+} setup_slot;
+
+enum { SL_FREE, SL_CONNECTING, SL_ECHO, SL_CLOSING };
+
+/* A new non-blocking socket with the run's options, connecting (its INIT is
+ * out): the descriptor or a TERN_E* error (printed). */
+static int setup_start(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
+                       socklen_t sl)
+{
+    int sd = tern_socket(ctx, ss->ss_family, TERN_SOCK_STREAM), err;
+    if (sd < 0) return tool_fail("socket", sd);
+    tool_set_streams(ctx, sd, a->streams, a->streams);
+    set_buffers(ctx, sd, a, true);
+    tool_set_int(ctx, sd, TERN_SO_NONBLOCK, 1);
+    if ((err = tern_connect(ctx, sd, (const struct sockaddr *)ss, sl)) < 0 &&
+        err != TERN_EINPROGRESS) {
+        char buf[64];
+        tern_close(ctx, sd);
+        tool_failf("connect to %s: %s", tool_addr_str((const struct sockaddr *)ss, buf, 64),
+                   tern_strerror(err));
+        return err;
+    }
+    return sd;
+}
+
+/* Moves slot sl on as far as it goes without blocking: 1 it moved (or
+ * finished: sd is -1 again), 0 it waits for the network, or a TERN_E*
+ * error (printed). */
+static int setup_step(tern_ctx *ctx, const perf_args *a, setup_slot *sl, uint8_t *msg)
+{
+    uint16_t sid = (uint16_t)(sl->seq % a->streams);
+    long r;
+    switch (sl->state) {
+    case SL_CONNECTING: {
+        /* A send succeeds once the association is up; before, TERN_EAGAIN. */
+        if (a->size >= 8) store64le(msg, sl->seq);
+        tern_send_info si = {
+            .sid = sid, .flags = a->unordered ? TERN_UNORDERED : 0, .ppid = PERF_PPID_ECHO};
+        r = tern_sendmsg(ctx, sl->sd, msg, a->size, NULL, 0, &si, TERN_MSG_DONTWAIT);
+        if (r == TERN_EAGAIN) return 0;
+        if (r == TERN_ENOTCONN) { /* the connect failed: why */
+            int e = 0;
+            size_t len = sizeof e;
+            tern_getsockopt(ctx, sl->sd, TERN_SO_ERROR, &e, &len);
+            tool_fail("connect", e ? e : TERN_ECONNREFUSED);
+            return -1;
+        }
+        if (r < 0) return -tool_fail("send ECHO", (int)r);
+        sl->state = SL_ECHO;
+        return 1;
+    }
+    case SL_ECHO:
+        while ((r = tool_recv(ctx, sl->sd, &sl->m, TERN_MSG_DONTWAIT)) > 0 && sl->m.notification) {
+        }
+        if (r == TERN_EAGAIN) return 0;
+        if (r <= 0) return -tool_fail("waiting for the ECHO answer", r ? (int)r : TERN_ECONNRESET);
+        if (a->size >= 8) store64le(msg, sl->seq);
+        if (sl->m.info.ppid != PERF_PPID_ECHO || sl->m.len != a->size ||
+            memcmp(sl->m.buf, msg, a->size) != 0 || sl->m.info.sid != sid ||
+            ((sl->m.info.flags & TERN_UNORDERED) != 0) != a->unordered)
+            return -tool_failf("ECHO %llu: the answer differs (ppid 0x%x, %zu bytes, stream %u)",
+                               (unsigned long long)sl->seq, sl->m.info.ppid, sl->m.len,
+                               sl->m.info.sid);
+        tern_shutdown(ctx, sl->sd, TERN_SHUT_WR);
+        sl->state = SL_CLOSING;
+        return 1;
+    case SL_CLOSING:
+        while ((r = tool_recv(ctx, sl->sd, &sl->m, TERN_MSG_DONTWAIT)) > 0) {
+        }
+        if (r == TERN_EAGAIN) return 0;
+        if (r < 0) return -tool_fail("graceful shutdown", (int)r);
+        tern_close(ctx, sl->sd);
+        sl->sd = -1;
+        sl->state = SL_FREE;
+        return 1;
+    default: return 0;
+    }
+}
+
+/* --parallel N: N associations in flight, each connect, ECHO, answer,
+ * graceful shutdown, on non-blocking sockets; this thread drives the
+ * context (tern_ctx_fd, tern_ctx_process) and moves every association on
+ * after each round of processing. */
+static int run_setup_parallel(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
+                              socklen_t sl, perf_result *res)
+{
+    uint8_t *msg = malloc(a->size);
+    setup_slot *slots = calloc(a->parallel, sizeof *slots);
+    if (!msg || !slots) {
+        free(msg);
+        free(slots);
+        return tool_failf("out of memory");
+    }
+    fill(msg, a->size);
+    for (unsigned long i = 0; i < a->parallel; i++) {
+        slots[i].sd = -1;
+        tool_msg_init(&slots[i].m);
+    }
+    int rc = 0, fd = tern_ctx_fd(ctx);
+    uint64_t started = 0;
+    unsigned long active = 0;
+    double t0 = tool_now(), deadline = t0 + a->seconds;
+    for (;;) {
+        double now = tool_now();
+        bool more = a->count ? started < a->count : now < deadline;
+        for (unsigned long i = 0; more && rc == 0 && i < a->parallel; i++) {
+            setup_slot *s = &slots[i];
+            if (s->sd >= 0) continue;
+            int sd = setup_start(ctx, a, ss, sl);
+            if (sd < 0) {
+                rc = 1;
+                break;
+            }
+            s->sd = sd;
+            s->state = SL_CONNECTING;
+            s->seq = started++;
+            s->started = now;
+            active++;
+            more = a->count ? started < a->count : true;
+        }
+        if (rc || active == 0) break;
+        /* Every slot as far as it goes; one that finished may start anew. */
+        bool moved = false;
+        for (unsigned long i = 0; rc == 0 && i < a->parallel; i++) {
+            setup_slot *s = &slots[i];
+            int e = 0;
+            while (s->sd >= 0 && (e = setup_step(ctx, a, s, msg)) == 1) {
+                moved = true;
+                if (s->sd < 0) {
+                    active--;
+                    res->n++;
+                }
+            }
+            if (s->sd >= 0 && e < 0)
+                rc = 1;
+            else if (s->sd >= 0 && now - s->started > PERF_WAIT_MS / 1000.0)
+                rc = tool_failf("association %llu: no progress for %d s (%s)",
+                                (unsigned long long)s->seq, PERF_WAIT_MS / 1000,
+                                s->state == SL_CONNECTING ? "connecting"
+                                : s->state == SL_ECHO     ? "waiting for the ECHO answer"
+                                                          : "shutting down");
+        }
+        if (rc) break;
+        if (moved) continue;
+        int to = tern_ctx_timeout_ms(ctx);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        poll(&p, 1, to < 0 || to > 100 ? 100 : to);
+        tern_ctx_process(ctx);
+    }
+    res->seconds = tool_now() - t0;
+    for (unsigned long i = 0; i < a->parallel; i++) {
+        if (slots[i].sd >= 0) tern_close(ctx, slots[i].sd);
+        tool_msg_free(&slots[i].m);
+    }
+    res->ok = rc == 0 && res->n > 0;
+    res->done = true;
+    free(slots);
+    free(msg);
+    return res->ok ? 0 : 1;
+}
+
 static int run_setup(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
                      socklen_t sl, perf_result *res)
 {
+    if (a->parallel > 1) return run_setup_parallel(ctx, a, ss, sl, res);
     uint8_t *msg = malloc(a->size);
     if (!msg) return tool_failf("out of memory");
     fill(msg, a->size);
@@ -930,6 +1104,7 @@ int cmd_perf(int argc, char **argv)
         OPT_COUNT,
         OPT_TIME,
         OPT_STREAMS,
+        OPT_PARALLEL,
         OPT_UNORDERED,
         OPT_NODELAY,
         OPT_SNDBUF,
@@ -947,6 +1122,7 @@ int cmd_perf(int argc, char **argv)
         {"count", required_argument, NULL, OPT_COUNT},
         {"time", required_argument, NULL, OPT_TIME},
         {"streams", required_argument, NULL, OPT_STREAMS},
+        {"parallel", required_argument, NULL, OPT_PARALLEL},
         {"unordered", no_argument, NULL, OPT_UNORDERED},
         {"nodelay", no_argument, NULL, OPT_NODELAY},
         {"sndbuf", required_argument, NULL, OPT_SNDBUF},
@@ -954,7 +1130,8 @@ int cmd_perf(int argc, char **argv)
         {"json", no_argument, NULL, OPT_JSON},
         {0},
     };
-    perf_args a = {.port = PERF_PORT, .streams = 1, .size = 1024, .seconds = 5, .assocs = 100};
+    perf_args a = {
+        .port = PERF_PORT, .streams = 1, .size = 1024, .seconds = 5, .assocs = 100, .parallel = 1};
     tool_opts_init(&a.o);
     enum { SERVER, CLIENT, LOOP } role;
     int r =
@@ -1011,6 +1188,10 @@ int cmd_perf(int argc, char **argv)
         case OPT_STREAMS:
             if (tool_parse_uint(optarg, "--streams", 1, PERF_MAX_STREAMS, &v) < 0) return 2;
             a.streams = (uint16_t)v;
+            break;
+        case OPT_PARALLEL:
+            if (tool_parse_uint(optarg, "--parallel", 1, PERF_MAX_PARALLEL, &a.parallel) < 0)
+                return 2;
             break;
         case OPT_UNORDERED: a.unordered = true; break;
         case OPT_NODELAY: a.nodelay = true; break;

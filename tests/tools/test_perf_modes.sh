@@ -56,6 +56,14 @@ expect "$WORK/l2.json" '"unordered": true' "unordered"
 timeout 30 "$TERN" perf loop --mode setup --time 0.5 --size 64 --json >"$WORK/l3.json" ||
     fail "loop setup failed"
 check_mode "$WORK/l3.json" setup 0
+# --parallel: 4 associations in flight at once, exactly --count in all.
+timeout 30 "$TERN" perf loop --mode setup --count 40 --parallel 4 --size 64 --json \
+    >"$WORK/l3p.json" || fail "loop setup --parallel 4 failed"
+check_mode "$WORK/l3p.json" setup 0 40
+expect "$WORK/l3p.json" '"parallel": 4,' "parallel"
+expect "$WORK/l3.json" '"parallel": 1,' "parallel (default)"
+rc=0; "$TERN" perf client --mode setup --parallel 0 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "--parallel 0: exit $rc"
 timeout 60 "$TERN" perf loop --mode idle --assocs 30 --size 64 --json >"$WORK/l4.json" ||
     fail "loop idle failed"
 check_mode "$WORK/l4.json" idle 0 30

@@ -568,7 +568,9 @@ enum lifetime_end { END_SHUTDOWN, END_USER_ABORT, END_PEER_ABORT, END_T1_GIVES_U
  * whichever way an association ends (graceful shutdown, either side's
  * abort, T1 giving up), every byte it allocated is freed, with the size it
  * was allocated with, before the endpoint is freed; after tern_ep_free
- * nothing is left. */
+ * nothing is left. The endpoint's own tables and rings grow on first use
+ * and keep their size, so the second association of the same life is the
+ * one measured. */
 static void design5_allocator_balanced_after_associations_end(void **state)
 {
     (void)state;
@@ -577,37 +579,51 @@ static void design5_allocator_balanced_after_associations_end(void **state)
         counting_alloc *ca[2] = {ca_new(), ca_new()};
         pair p;
         pair_counted(&p, rng, ca);
-        size_t base[2] = {ca_outstanding(ca[0]), ca_outstanding(ca[1])};
-        tern_assoc_id ids[2];
-        if (end == END_T1_GIVES_UP) {
-            ids[0] = pair_connect(&p, 0);
-            pair_collect(&p);
-            pair_deliver(&p, 0); /* INIT */
-            pair_collect(&p);
-            add_unknown_param_to_init_ack(&p);
-            pair_deliver(&p, 0); /* INIT ACK: cookie and report kept */
-            assert_true(ca_outstanding(ca[0]) > base[0]);
-            for (int guard = 0; guard < 100 && pair_stats(&p, 0).assocs_open; guard++) {
+        size_t base[2] = {0, 0};
+        for (int round = 0; round < 2; round++) {
+            if (round == 1) {
+                tern_event ev;
+                for (int i = 0; i < 2; i++) /* the first life's events */
+                    while (tern_ep_poll_event(p.ep[i], &ev) == 1) {
+                    }
                 pair_collect(&p);
-                pair_drop_all(&p, 0); /* every COOKIE ECHO is lost */
-                pair_step_time(&p, TERN_SEC(10000));
+                pair_drop_all(&p, 0); /* and its last packets */
+                pair_drop_all(&p, 1);
+                base[0] = ca_outstanding(ca[0]);
+                base[1] = ca_outstanding(ca[1]);
             }
-            tern_event ev;
-            assert_int_equal(pair_event(&p, 0, TERN_EV_CANT_START, &ev), 1);
-        } else {
-            pair_establish_idle(&p, ids);
-            assert_true(ca_outstanding(ca[0]) > base[0]);
-            assert_true(ca_outstanding(ca[1]) > base[1]);
-            if (end == END_SHUTDOWN)
-                assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
-            else
-                assert_int_equal(tern_ep_abort(p.ep[end == END_USER_ABORT ? 0 : 1],
-                                               ids[end == END_USER_ABORT ? 0 : 1], "bye", 3, p.now),
-                                 0);
-            pair_run(&p, TERN_SEC(100), 100);
-            assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
+            tern_assoc_id ids[2];
+            if (end == END_T1_GIVES_UP) {
+                ids[0] = pair_connect(&p, 0);
+                pair_collect(&p);
+                pair_deliver(&p, 0); /* INIT */
+                pair_collect(&p);
+                add_unknown_param_to_init_ack(&p);
+                pair_deliver(&p, 0); /* INIT ACK: cookie and report kept */
+                assert_true(ca_outstanding(ca[0]) > base[0]);
+                for (int guard = 0; guard < 100 && pair_stats(&p, 0).assocs_open; guard++) {
+                    pair_collect(&p);
+                    pair_drop_all(&p, 0); /* every COOKIE ECHO is lost */
+                    pair_step_time(&p, TERN_SEC(10000));
+                }
+                tern_event ev;
+                assert_int_equal(pair_event(&p, 0, TERN_EV_CANT_START, &ev), 1);
+            } else {
+                pair_establish_idle(&p, ids);
+                assert_true(ca_outstanding(ca[0]) > base[0]);
+                assert_true(ca_outstanding(ca[1]) > base[1]);
+                if (end == END_SHUTDOWN)
+                    assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
+                else
+                    assert_int_equal(tern_ep_abort(p.ep[end == END_USER_ABORT ? 0 : 1],
+                                                   ids[end == END_USER_ABORT ? 0 : 1], "bye", 3,
+                                                   p.now),
+                                     0);
+                pair_run(&p, TERN_SEC(100), 100);
+                assert_int_equal(pair_stats(&p, 1).assocs_open, 0);
+            }
+            assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
         }
-        assert_int_equal(pair_stats(&p, 0).assocs_open, 0);
         assert_int_equal(ca_outstanding(ca[0]), base[0]);
         assert_int_equal(ca_outstanding(ca[1]), base[1]);
         pair_free(&p);
@@ -665,7 +681,7 @@ static void design5_ep_new_allocation_failure_at_each_point(void **state)
     assert_int_equal(tern_ep_new(&c, &ep), 0);
     tern_ep_free(ep);
     const size_t n = ca->calls;
-    assert_true(n >= 2);
+    assert_true(n >= 1); /* the endpoint itself: its tables start inline */
     for (size_t k = 1; k <= n; k++) {
         memset(ca, 0, sizeof *ca);
         ca->fail_at = k;
@@ -706,7 +722,8 @@ static bool lifetime_with_failure(int side, size_t k)
         pair_collect(&p);
         pair_deliver(&p, 0); /* INIT */
         pair_collect(&p);
-        add_unknown_param_to_init_ack(&p);
+        if (p.nflight) /* none when the answer ring could not grow: dropped */
+            add_unknown_param_to_init_ack(&p);
         pair_run(&p, TERN_SEC(30), 200);
         tern_assoc_info i;
         if (pair_info(&p, 0, id, &i) && i.state == TERN_STATE_ESTABLISHED) {

@@ -468,6 +468,42 @@ typedef struct report_log {
     bool unsent[8];
 } report_log;
 
+/* The ring: nothing until the first push, then small (an idle association
+ * holds one message at a time), doubled as more is outstanding with every
+ * record kept in TSN order; trim frees it only when nothing is
+ * outstanding, and the next push starts small again. */
+static void ring_grows_from_small_and_trims_when_empty(void **state)
+{
+    (void)state;
+    fixture *f = setup(100, 1u << 20);
+    size_t base = f->count.live_bytes;
+    assert_true(tern_retransq_trim(&f->rq)); /* nothing allocated, nothing to do */
+    assert_int_equal(f->count.live_bytes, base);
+    send1(f, 10, 0, 1);
+    assert_int_equal(f->rq.cap, 1);
+    for (uint32_t i = 1; i < 9; i++)
+        send1(f, 10 + i, 0, 1);
+    assert_int_equal(f->rq.cap, 16);
+    for (uint32_t i = 0; i < 9; i++)
+        assert_int_equal(tern_retransq_get(&f->rq, 100 + i)->chunk.len, 10 + i);
+    assert_false(tern_retransq_trim(&f->rq)); /* outstanding: kept */
+    sack(f, 104, 1u << 20, NULL, 0, 2);
+    assert_false(tern_retransq_trim(&f->rq));
+    assert_int_equal(tern_retransq_get(&f->rq, 105)->chunk.len, 15);
+    sack(f, 108, 1u << 20, NULL, 0, 3);
+    assert_true(tern_retransq_empty(&f->rq));
+    assert_int_equal(f->rq.cap, 16); /* kept while traffic goes on */
+    size_t before_trim = f->count.live_bytes;
+    assert_true(tern_retransq_trim(&f->rq));
+    assert_int_equal(f->rq.cap, 0);
+    assert_null(f->rq.ring);
+    assert_int_equal(before_trim - f->count.live_bytes, 16 * sizeof(tern_rtx_chunk));
+    assert_int_equal(send1(f, 7, 1, 4), 109); /* works on, TSNs continue */
+    assert_int_equal(f->rq.cap, 1);
+    assert_int_equal(tern_retransq_path_flight(&f->rq, 1), 7 + OH);
+    teardown(f);
+}
+
 static void log_report(void *ctx, const tern_msg *m, bool unsent)
 {
     report_log *l = ctx;
@@ -728,6 +764,7 @@ int main(void)
         cmocka_unit_test(sec6_3_3_t3_and_retransmission_order),
         cmocka_unit_test(tsn_wrap),
         cmocka_unit_test(sender_dry_and_teardown),
+        cmocka_unit_test(ring_grows_from_small_and_trims_when_empty),
         cmocka_unit_test(simulated_loss_and_acks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

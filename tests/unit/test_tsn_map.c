@@ -65,20 +65,83 @@ static void counted_free(void *ctx, void *ptr, size_t size)
     test_free(ptr);
 }
 
+/* Init allocates nothing; a ring growth or the duplicate list that cannot
+ * be allocated drops the TSN (BEYOND_WINDOW, nothing changed) or leaves the
+ * duplicate unlisted (counted), and the map works on. */
 static void init_allocation_failure(void **state)
 {
     (void)state;
-    for (int budget = 0; budget < 2; budget++) {
-        int left = budget;
-        tern_allocator a = {fail_alloc, counted_free, &left};
-        tern_tsn_map m;
-        assert_int_equal(tern_tsn_map_init(&m, &a, 1, 128, 8), TERN_ENOMEM);
-    }
-    int left = 2;
+    int left = 0;
     tern_allocator a = {fail_alloc, counted_free, &left};
     tern_tsn_map m;
-    assert_int_equal(tern_tsn_map_init(&m, &a, 1, 128, 8), TERN_OK);
+    assert_int_equal(tern_tsn_map_init(&m, &a, 1, 1024, 8), TERN_OK);
+    add_new(&m, 1);
+    add_new(&m, 64); /* offset 63: the inline 64 bits */
+    assert_int_equal(tern_tsn_map_add(&m, 200), TERN_TSN_BEYOND_WINDOW); /* no memory */
+    assert_false(tern_tsn_map_contains(&m, 200));
+    assert_int_equal(tern_tsn_map_highest(&m), 64);
+    assert_blocks(&m, (const uint16_t[]){63, 63}, 1);
+    assert_int_equal(tern_tsn_map_add(&m, 1), TERN_TSN_DUPLICATE);
+    uint16_t n;
+    tern_tsn_map_dups(&m, &n);
+    assert_int_equal(n, 0); /* not listed */
+    assert_int_equal(m.dups_lost, 1);
+    left = 2;
+    assert_int_equal(tern_tsn_map_add(&m, 200), TERN_TSN_NEW); /* grows now */
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 256);
+    assert_blocks(&m, (const uint16_t[]){63, 63, 199, 199}, 2);
+    assert_int_equal(tern_tsn_map_add(&m, 1), TERN_TSN_DUPLICATE);
+    tern_tsn_map_dups(&m, &n);
+    assert_int_equal(n, 1);
     tern_tsn_map_free(&m); /* cmocka's test_free catches leaks */
+}
+
+/* The ring starts at 64 bits and grows (doubling, keeping what is held)
+ * only for a TSN past it, never past the window; in-order traffic never
+ * grows it. trim gives the memory back once nothing is held above the cum
+ * ack, and refuses while something is. */
+static void ring_grows_on_demand_within_window_and_trims(void **state)
+{
+    (void)state;
+    tern_tsn_map m = map_at(1000, 4096, 4);
+    for (uint32_t t = 1000; t < 1000 + 10000; t++) /* in order, across many ring turns */
+        add_new(&m, t);
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 64);
+    assert_null(m.bits);
+    uint32_t cum = tern_tsn_map_cum_ack(&m);
+    add_new(&m, cum + 2);
+    add_new(&m, cum + 64); /* the last offset the inline ring holds */
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 64);
+    add_new(&m, cum + 65);
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 128);
+    add_new(&m, cum + 1000);
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 1024);
+    assert_blocks(&m, (const uint16_t[]){2, 2, 64, 65, 1000, 1000}, 3);
+    assert_true(tern_tsn_map_contains(&m, cum + 65));
+    assert_false(tern_tsn_map_contains(&m, cum + 66));
+    assert_int_equal(tern_tsn_map_add(&m, cum + 4097), TERN_TSN_BEYOND_WINDOW);
+    assert_int_equal(tern_tsn_map_capacity(&m), 4096);
+    add_new(&m, cum + 4096); /* the window's last TSN */
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 4096);
+    assert_false(tern_tsn_map_trim(&m)); /* gaps held */
+    for (uint32_t o = 1; o <= 4096; o++)
+        if (!tern_tsn_map_contains(&m, cum + o)) add_new(&m, cum + o);
+    assert_int_equal(tern_tsn_map_cum_ack(&m), cum + 4096);
+    assert_blocks(&m, NULL, 0);
+    assert_int_equal(tern_tsn_map_add(&m, cum + 5), TERN_TSN_DUPLICATE);
+    assert_false(tern_tsn_map_trim(&m)); /* a duplicate awaits the SACK */
+    tern_tsn_map_sack_sent(&m);
+    assert_true(tern_tsn_map_trim(&m));
+    assert_null(m.bits);
+    assert_null(m.dups);
+    assert_int_equal(tern_tsn_map_ring_bits(&m), 64);
+    cum = tern_tsn_map_cum_ack(&m);
+    add_new(&m, cum + 3); /* works on after the trim */
+    add_new(&m, cum + 1);
+    assert_blocks(&m, (const uint16_t[]){2, 2}, 1);
+    add_new(&m, cum + 2);
+    assert_int_equal(tern_tsn_map_cum_ack(&m), cum + 3);
+    tern_tsn_map_free(&m);
 }
 
 /* §6.2: in-order arrival moves the cum ack with every TSN, never a gap. */
@@ -452,6 +515,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_rejects_bad_capacity),
         cmocka_unit_test(init_allocation_failure),
+        cmocka_unit_test(ring_grows_on_demand_within_window_and_trims),
         cmocka_unit_test(sec6_2_in_order),
         cmocka_unit_test(sec3_3_4_gap_blocks_exact_offsets),
         cmocka_unit_test(sec6_2_duplicates_listed_bounded_and_reset),
