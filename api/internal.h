@@ -260,6 +260,10 @@ void tern_api_touch(tern_ctx *ctx, api_ep *e);
  * readiness; wakes waiters. Ends every round and every public call that
  * changed something. */
 void tern_api_settle(tern_ctx *ctx);
+/* tern_api_touch only if the core has output or events for e, or e's
+ * deadline moved: a message Nagle holds back, or a read that owes no window
+ * update, then costs no settling (the per-message path). */
+void tern_api_touch_if_busy(tern_ctx *ctx, api_ep *e);
 /* Drains and handles the endpoint's events now. */
 void tern_api_events(tern_ctx *ctx, api_ep *e);
 

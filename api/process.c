@@ -19,6 +19,14 @@ void tern_api_touch(tern_ctx *ctx, api_ep *e)
     ctx->touched = e;
 }
 
+void tern_api_touch_if_busy(tern_ctx *ctx, api_ep *e)
+{
+    if (e->touched || !e->ep) return;
+    tern_time d = tern_ep_next_deadline(e->ep);
+    bool heap_stale = d != e->deadline || (d != TERN_TIME_NEVER && e->hidx == SIZE_MAX);
+    if (heap_stale || tern_ep_has_work(e->ep)) tern_api_touch(ctx, e);
+}
+
 static void on_packet(void *arg, const tern_path *path, const uint8_t *pkt, size_t len)
 {
     tern_ctx *ctx = arg;

@@ -120,7 +120,7 @@ static long send_pieces(send_op *op, api_assoc *a)
             /* RFC 7053 §4.1: the sender waits for room after this piece: the
              * peer should acknowledge at once (and no Nagle-like wait). */
             if (!last) sn.flags |= TERN_SEND_SACK_NOW;
-            int rc = tern_ep_send(a->ep->ep, a->id, &sn, op->buf + off, n, tern_clock_now());
+            int rc = tern_ep_send(a->ep->ep, a->id, &sn, op->buf + off, n, op->ctx->now);
             if (rc == 0) {
                 off += n;
                 tern_api_touch(op->ctx, a->ep);
@@ -153,7 +153,7 @@ static long send_data(send_op *op, api_assoc *a)
      * message's bytes only once all of it is acknowledged, so one that fills
      * the buffer would stall the next send on its last SACK. */
     bool whole = op->len <= PIECE_MAX && op->len <= a->sndbuf;
-    int rc = whole ? tern_ep_send(a->ep->ep, a->id, &sn, op->buf, op->len, tern_clock_now())
+    int rc = whole ? tern_ep_send(a->ep->ep, a->id, &sn, op->buf, op->len, op->ctx->now)
                    : TERN_EAGAIN;
     long done;
     size_t q = 0;
@@ -184,7 +184,7 @@ static long send_data(send_op *op, api_assoc *a)
         a->rec_busy = op->more && done == (long)op->len;
         a->rec_owner = me;
         if (was && !a->rec_busy) tern_api_dirty(op->ctx, a->sock); /* other senders go on */
-        tern_api_touch(op->ctx, a->ep);
+        tern_api_touch_if_busy(op->ctx, a->ep);
     }
     return done;
 }

@@ -146,6 +146,10 @@ int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t *pkt, size_t
  * packet of the minimum IPv6 MTU must fit). */
 long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size_t cap, tern_time now);
 
+/* True when tern_ep_output() or tern_ep_poll_event() may have something:
+ * a caller driving many endpoints skips the others (O(1)). */
+bool tern_ep_has_work(const tern_ep *ep);
+
 /* The earliest time tern_ep_on_deadline() must be called, or TERN_TIME_NEVER. */
 tern_time tern_ep_next_deadline(const tern_ep *ep);
 /* Runs every timer due at now. 0, or TERN_EINVAL for a NULL endpoint. */
