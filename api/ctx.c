@@ -28,7 +28,7 @@ TERN_EXPORT void tern_ctx_config_default(tern_ctx_config *cfg)
 void tern_api_lock(tern_ctx *ctx)
 {
     pthread_mutex_lock(&ctx->mu);
-    ctx->now = tern_clock_now(); /* what the core is given in this call */
+    ctx->now_fresh = false; /* read when the core needs it (tern_api_now) */
 }
 
 void tern_api_unlock(tern_ctx *ctx)

@@ -69,6 +69,7 @@ static long from_item(recv_op *op, api_sock *s, api_item *it, api_item *prev)
 static long from_core(recv_op *op, api_sock *s, api_assoc *a)
 {
     tern_rcvinfo ri;
+    /* The core's read takes no time (tern_ep_recv_assoc ignores now). */
     long n = tern_ep_recv_assoc(a->ep->ep, a->id, &ri, op->buf, op->cap, op->ctx->now);
     tern_api_set_rd(op->ctx, a, tern_ep_assoc_readable(a->ep->ep, a->id));
     if (n <= 0) return NOTHING;

@@ -37,6 +37,12 @@ static tern_sndinfo core_info(const send_op *op, bool more)
     return sn;
 }
 
+/* The core's send takes the time for a ttl only: no clock read without. */
+static tern_time send_now(send_op *op)
+{
+    return op->si.ttl_ms ? tern_api_now(op->ctx) : op->ctx->now;
+}
+
 /* The association again after a wait, or NULL with *err set. */
 static api_assoc *again(send_op *op, int *err)
 {
@@ -120,7 +126,7 @@ static long send_pieces(send_op *op, api_assoc *a)
             /* RFC 7053 §4.1: the sender waits for room after this piece: the
              * peer should acknowledge at once (and no Nagle-like wait). */
             if (!last) sn.flags |= TERN_SEND_SACK_NOW;
-            int rc = tern_ep_send(a->ep->ep, a->id, &sn, op->buf + off, n, op->ctx->now);
+            int rc = tern_ep_send(a->ep->ep, a->id, &sn, op->buf + off, n, send_now(op));
             if (rc == 0) {
                 off += n;
                 tern_api_touch(op->ctx, a->ep);
@@ -153,8 +159,8 @@ static long send_data(send_op *op, api_assoc *a)
      * message's bytes only once all of it is acknowledged, so one that fills
      * the buffer would stall the next send on its last SACK. */
     bool whole = op->len <= PIECE_MAX && op->len <= a->sndbuf;
-    int rc = whole ? tern_ep_send(a->ep->ep, a->id, &sn, op->buf, op->len, op->ctx->now)
-                   : TERN_EAGAIN;
+    int rc =
+        whole ? tern_ep_send(a->ep->ep, a->id, &sn, op->buf, op->len, send_now(op)) : TERN_EAGAIN;
     long done;
     size_t q = 0;
     if (rc == 0) {
@@ -210,7 +216,7 @@ void tern_api_pend_flush(tern_ctx *ctx, api_assoc *a)
     bool eof = false;
     for (api_pend *p = a->pend_head, *next; p; p = next) {
         next = p->next;
-        if (tern_ep_send(a->ep->ep, a->id, &p->si, p->data, p->len, ctx->now) != 0)
+        if (tern_ep_send(a->ep->ep, a->id, &p->si, p->data, p->len, tern_api_now(ctx)) != 0)
             fail_pend(ctx, a, p);
         eof |= (p->tflags & TERN_EOF) != 0;
         free(p);
@@ -218,7 +224,7 @@ void tern_api_pend_flush(tern_ctx *ctx, api_assoc *a)
     a->pend_head = a->pend_tail = NULL;
     a->pend_bytes = 0;
     if (eof && !a->we_shut) {
-        tern_ep_shutdown(a->ep->ep, a->id, ctx->now);
+        tern_ep_shutdown(a->ep->ep, a->id, tern_api_now(ctx));
         a->we_shut = true;
     }
     tern_api_touch(ctx, a->ep);

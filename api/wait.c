@@ -23,7 +23,7 @@ static void cv_wait(tern_ctx *ctx, tern_time deadline)
         pthread_cond_timedwait(&ctx->cv, &ctx->mu, &ts);
     }
     ctx->cv_waiters--;
-    ctx->now = tern_clock_now();
+    ctx->now_fresh = false;
 }
 
 static void drive(tern_ctx *ctx, tern_time deadline, tern_time now)

@@ -57,6 +57,12 @@ static inline uint64_t body_hash(const uint8_t *p, size_t n)
             h[k] = (h[k] ^ w) * 0x100000001b3ull;
             h[k] ^= h[k] >> 29;
         }
+    for (; i + 8 <= n; i += 8) { /* the tail: words, then bytes */
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h[0] = (h[0] ^ w) * 0x100000001b3ull;
+        h[0] ^= h[0] >> 29;
+    }
     for (; i < n; i++)
         h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
     return fmix64(h[0] ^ fmix64(h[1]) ^ fmix64(h[2] + 1) ^ fmix64(h[3] + 2));

@@ -701,6 +701,46 @@ static void nagle_gathers_small_messages_until_a_full_packet(void **state)
     pair_free(&p);
 }
 
+/* tern_ep_has_work: output owed (a message to send), events waiting, or
+ * nothing at all (what a caller driving many endpoints skips on); a
+ * message Nagle holds back owes no output. */
+static void has_work_tells_output_and_events(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    assert_false(tern_ep_has_work(NULL));
+    assert_false(tern_ep_has_work(p.ep[0]));
+    tern_assoc_params q = params_of(&p, 0, ids[0]);
+    q.nodelay = false;
+    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    send_ok(&p, 0, ids[0], 0, 0, 0, 100);
+    assert_true(tern_ep_has_work(p.ep[0]));
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    assert_false(tern_ep_has_work(p.ep[0]));
+    send_ok(&p, 0, ids[0], 0, 0, 1, 100); /* held: in flight, less than a packet */
+    assert_false(tern_ep_has_work(p.ep[0]));
+    pair_deliver(&p, 0);
+    /* Data to read is no work (tern_ep_readable_after tells it), nor is a
+     * delayed SACK (a deadline). */
+    assert_true(tern_ep_assoc_readable(p.ep[1], ids[1]));
+    assert_false(tern_ep_has_work(p.ep[1]));
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
+    assert_true(tern_ep_has_work(p.ep[0])); /* the SHUTDOWN */
+    pair_flush(&p, 16);
+    assert_true(tern_ep_has_work(p.ep[1])); /* the association's end: an event */
+    tern_event ev;
+    while (tern_ep_poll_event(p.ep[1], &ev)) {
+    }
+    assert_false(tern_ep_has_work(p.ep[1]));
+    pair_free(&p);
+}
+
 /* ---- per-path calls ----------------------------------------------------------- */
 
 /* tern_ep_heartbeat_now sends a HEARTBEAT at once (no timer), also to an
@@ -951,6 +991,7 @@ int main(void)
         cmocka_unit_test(assoc_params_sack_delay_zero_sacks_now),
         cmocka_unit_test(assoc_params_max_seg_and_nodelay),
         cmocka_unit_test(nagle_gathers_small_messages_until_a_full_packet),
+        cmocka_unit_test(has_work_tells_output_and_events),
         cmocka_unit_test(heartbeat_now_confirms_then_primary),
         cmocka_unit_test(path_calls_misuse),
         cmocka_unit_test(heartbeat_now_on_primary),
