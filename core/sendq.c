@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/pool.h"
 #include "wire/chunk.h"
 
 #define NO_STREAM UINT32_MAX
@@ -29,62 +30,8 @@ int tern_sendq_init(tern_sendq *q, const tern_allocator *alloc, uint16_t num_str
     q->rr_head = q->rr_tail = NO_STREAM;
     q->locked = NO_STREAM;
     q->ttl_next = TERN_TIME_NEVER;
+    q->pool.max = TERN_SENDQ_POOL_MAX;
     return 0;
-}
-
-/* ---- message blocks: malloc per message cost a third of a 64-byte
- * message's send path (callgrind); reuse keeps it off the hot path ---- */
-
-#define POOL_MIN_SHIFT 7 /* 128 bytes */
-
-static int pool_class(size_t size)
-{
-    for (int c = 0; c < TERN_SENDQ_POOL_CLASSES; c++)
-        if (size <= (size_t)1 << (POOL_MIN_SHIFT + c)) return c;
-    return -1;
-}
-
-static size_t block_size(size_t size)
-{
-    int c = pool_class(size);
-    return c < 0 ? size : (size_t)1 << (POOL_MIN_SHIFT + c);
-}
-
-static tern_msg *msg_alloc(tern_sendq *q, size_t size)
-{
-    int c = pool_class(size);
-    if (c >= 0 && q->pool[c]) {
-        void *b = q->pool[c];
-        memcpy(&q->pool[c], b, sizeof(void *)); /* the next free block */
-        q->pool_bytes -= block_size(size);
-        return b;
-    }
-    return tern_mem_alloc(q->alloc, block_size(size));
-}
-
-static void msg_free(tern_sendq *q, tern_msg *m)
-{
-    size_t size = sizeof *m + m->len, bs = block_size(size);
-    int c = pool_class(size);
-    if (c >= 0 && q->streams && q->pool_bytes + bs <= TERN_SENDQ_POOL_MAX) { /* not torn down */
-        memcpy((void *)m, &q->pool[c], sizeof(void *));
-        q->pool[c] = m;
-        q->pool_bytes += bs;
-        return;
-    }
-    tern_mem_free(q->alloc, m, bs);
-}
-
-static void pool_trim(tern_sendq *q)
-{
-    for (int c = 0; c < TERN_SENDQ_POOL_CLASSES; c++) {
-        while (q->pool[c]) {
-            void *b = q->pool[c];
-            memcpy(&q->pool[c], b, sizeof(void *));
-            tern_mem_free(q->alloc, b, (size_t)1 << (POOL_MIN_SHIFT + c));
-        }
-    }
-    q->pool_bytes = 0;
 }
 
 static void ring_append(tern_sendq *q, uint32_t sid)
@@ -133,7 +80,7 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     /* The cap may have been lowered below what is queued. */
     if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
-    tern_msg *m = msg_alloc(q, sizeof *m + len);
+    tern_msg *m = tern_pool_alloc(&q->pool, q->alloc, sizeof *m + len);
     if (!m) return TERN_ENOMEM;
     memset(m, 0, sizeof *m);
     memcpy(m->data, data, len);
@@ -249,8 +196,8 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m)
     q->bytes -= m->len;
     q->messages--;
     if (before > q->low_threshold && q->bytes <= q->low_threshold) q->low_event = true;
-    msg_free(q, m);
-    if (q->bytes == 0) pool_trim(q); /* idle: nothing kept */
+    tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len);
+    if (q->bytes == 0 || !q->streams) tern_pool_trim(&q->pool, q->alloc); /* idle: nothing kept */
 }
 
 void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx)
@@ -358,7 +305,7 @@ void tern_sendq_free(tern_sendq *q, tern_msg_report_fn *fn, void *ctx)
             m = next;
         }
     }
-    pool_trim(q);
+    tern_pool_trim(&q->pool, q->alloc);
     tern_mem_free(q->alloc, q->streams, (size_t)q->num_streams * sizeof(tern_stream_out));
     q->streams = NULL;
     q->num_streams = 0;

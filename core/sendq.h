@@ -27,6 +27,8 @@
 
 #include <tern/core.h>
 
+#include "core/pool.h"
+
 /* tern_send_info.flags */
 #define TERN_MSG_UNORDERED 0x01u /* U bit (§6.6): no SSN */
 #define TERN_MSG_SACK_NOW  0x02u /* I bit on the message's last chunk (RFC 7053, §6.1) */
@@ -102,8 +104,7 @@ typedef struct tern_stream_out {
  * produced as a chunk (RFC 6458 SCTP_DATA_UNSENT), false otherwise. */
 typedef void tern_msg_report_fn(void *ctx, const tern_msg *m, bool unsent);
 
-#define TERN_SENDQ_POOL_CLASSES 5 /* blocks of 128, 256, 512, 1024, 2048 bytes */
-#define TERN_SENDQ_POOL_MAX     (256u << 10)
+#define TERN_SENDQ_POOL_MAX (1u << 20)
 
 typedef struct tern_sendq {
     const tern_allocator *alloc;
@@ -120,11 +121,10 @@ typedef struct tern_sendq {
     tern_msg *fcfs_head, *fcfs_tail;
     uint32_t locked;    /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
     tern_time ttl_next; /* no unsent message expires before this (a lower bound) */
-    /* Freed small messages kept for reuse (sendq.c), so a steady flow of
-     * them allocates nothing: free lists by size class, at most
-     * TERN_SENDQ_POOL_MAX bytes, emptied once everything is acknowledged. */
-    void *pool[TERN_SENDQ_POOL_CLASSES];
-    size_t pool_bytes;
+    /* Freed message blocks kept for reuse (core/pool.h), so a steady flow
+     * allocates nothing: at most TERN_SENDQ_POOL_MAX bytes, all given back
+     * once everything is acknowledged (an idle association keeps none). */
+    tern_pool pool;
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.
