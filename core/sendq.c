@@ -30,7 +30,6 @@ int tern_sendq_init(tern_sendq *q, const tern_allocator *alloc, uint16_t num_str
     q->rr_head = q->rr_tail = NO_STREAM;
     q->locked = NO_STREAM;
     q->ttl_next = TERN_TIME_NEVER;
-    q->pool.max = TERN_SENDQ_POOL_MAX;
     return 0;
 }
 
@@ -196,6 +195,7 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m)
     q->bytes -= m->len;
     q->messages--;
     if (before > q->low_threshold && q->bytes <= q->low_threshold) q->low_event = true;
+    q->pool.max = q->max_bytes; /* what the user may queue */
     tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len);
     if (q->bytes == 0 || !q->streams) tern_pool_trim(&q->pool, q->alloc); /* idle: nothing kept */
 }

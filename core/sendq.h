@@ -104,8 +104,6 @@ typedef struct tern_stream_out {
  * produced as a chunk (RFC 6458 SCTP_DATA_UNSENT), false otherwise. */
 typedef void tern_msg_report_fn(void *ctx, const tern_msg *m, bool unsent);
 
-#define TERN_SENDQ_POOL_MAX (1u << 20)
-
 typedef struct tern_sendq {
     const tern_allocator *alloc;
     tern_stream_out *streams;
@@ -122,7 +120,7 @@ typedef struct tern_sendq {
     uint32_t locked;    /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
     tern_time ttl_next; /* no unsent message expires before this (a lower bound) */
     /* Freed message blocks kept for reuse (core/pool.h), so a steady flow
-     * allocates nothing: at most TERN_SENDQ_POOL_MAX bytes, all given back
+     * allocates nothing: at most max_bytes of blocks, all given back
      * once everything is acknowledged (an idle association keeps none). */
     tern_pool pool;
 } tern_sendq;

@@ -498,7 +498,7 @@ static void small_messages_reuse_blocks(void **state)
     assert_int_equal(tern_sendq_bytes(&f->q), 0);
     assert_int_equal(f->count.live_allocs, 1); /* the stream table only */
 
-    /* Many released at once (1.5 MiB of blocks): at most TERN_SENDQ_POOL_MAX bytes stay. */
+    /* Many released at once (1.5 MiB of blocks): at most the cap's worth (1 MiB) stays. */
     enum { MANY = 12000 };
     tern_chunk_desc *d = calloc(MANY, sizeof *d);
     for (int i = 0; i < MANY; i++) {
@@ -507,8 +507,8 @@ static void small_messages_reuse_blocks(void **state)
     }
     for (int i = 0; i < MANY - 1; i++)
         tern_sendq_release(&f->q, d[i].msg);
-    assert_true(f->q.pool.bytes <= TERN_SENDQ_POOL_MAX);
-    assert_true(f->count.live_bytes <= TERN_SENDQ_POOL_MAX + 1024 + sizeof(tern_stream_out));
+    assert_true(f->q.pool.bytes <= MIB);
+    assert_true(f->count.live_bytes <= MIB + 1024 + sizeof(tern_stream_out));
     assert_true(send(f, 0, 0, msg, sizeof msg, 0) == 0); /* unsent at teardown */
     tern_sendq_release(&f->q, d[MANY - 1].msg);
     free(d);
