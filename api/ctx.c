@@ -56,6 +56,7 @@ static void *ctx_thread(void *arg)
         tern_loop_wait(ctx->loop, TERN_TIME_NEVER, ready, 16, &fired, &woken);
         __atomic_store_n(&ctx->thread_awake, true, __ATOMIC_RELEASE);
         tern_api_lock(ctx);
+        if (fired) ctx->timer_fired = true;
         if (ctx->closing) break;
         ctx->in_thread = true;
         tern_api_process(ctx);
@@ -248,6 +249,7 @@ TERN_EXPORT int tern_ctx_process(tern_ctx *ctx)
         tern_loop_ready ready[16];
         int fired = 0, woken = 0;
         tern_loop_wait(ctx->loop, 0, ready, 16, &fired, &woken);
+        if (fired) ctx->timer_fired = true;
     }
     tern_api_process(ctx);
     tern_api_unlock(ctx);

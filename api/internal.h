@@ -223,10 +223,11 @@ struct tern_ctx {
     bool thread_awake; /* ... or about to be (atomic): it will flush */
     uint8_t *scratch;  /* API_SCRATCH bytes: salvaging, discarding */
     api_assoc *grave;
-    tern_time now;   /* of the current round: read through tern_api_now */
-    bool now_fresh;  /* now was read in this call or round (clock reads are
-                        a sixth of a small message's cost on a VM) */
-    tern_time armed; /* the loop's timer (lazily moved: see settle) */
+    tern_time now;    /* of the current round: read through tern_api_now */
+    bool now_fresh;   /* now was read in this call or round (clock reads are
+                         a sixth of a small message's cost on a VM) */
+    tern_time armed;  /* the loop's timer (lazily moved: see settle) */
+    bool timer_fired; /* ... and the loop reported it fired since it was armed */
     uint64_t rng;
     uint64_t drops_no_port;
     /* UDP encapsulation: the context owns every SCTP port behind its UDP

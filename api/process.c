@@ -191,11 +191,16 @@ void tern_api_settle(tern_ctx *ctx)
     }
     /* Lazily: the timer moves only earlier, or once it has fired; firing
      * early costs one round that re-arms it (T3 moves later at every SACK:
-     * re-arming each time would be a syscall per round). */
+     * re-arming each time would be a syscall per round). Whether it fired
+     * is known without reading the clock: the loop said so, or this call
+     * read the time anyway; else it will say so (an armed time in the past
+     * fires at once). */
     api_ep *top = tern_api_heap_top(ctx);
     tern_time d = top ? top->deadline : TERN_TIME_NEVER;
-    if (d < ctx->armed || (d != ctx->armed && ctx->armed <= tern_api_now(ctx))) {
+    bool passed = ctx->timer_fired || (ctx->now_fresh && ctx->armed <= ctx->now);
+    if (d < ctx->armed || (d != ctx->armed && passed)) {
         ctx->armed = d;
+        ctx->timer_fired = false;
         tern_loop_set_deadline(ctx->loop, d);
     }
     api_sock *s;

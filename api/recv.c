@@ -159,12 +159,13 @@ TERN_EXPORT long tern_recvmsg(tern_ctx *ctx, int sd, void *buf, size_t cap, stru
     if (rc == 0) {
         uint64_t gen = s->gen;
         bool nb = s->nonblock || (flags & TERN_MSG_DONTWAIT);
-        tern_time deadline = tern_api_deadline(s->rcvtimeo);
+        tern_time deadline = 0; /* set at the first wait: a read that waits not reads no clock */
         while ((rc = try_read(&op, s)) == NOTHING) {
             if (nb) {
                 rc = TERN_EAGAIN;
                 break;
             }
+            if (!deadline) deadline = tern_api_deadline(s->rcvtimeo);
             int w = tern_api_wait(ctx, deadline);
             s = tern_api_sock_again(ctx, sd, gen);
             if (!s) {

@@ -25,8 +25,16 @@ typedef struct send_op {
     tern_send_info si;
     bool more; /* TERN_MSG_MORE */
     bool nb;
-    tern_time deadline;
+    int timeout_ms;     /* TERN_SO_SNDTIMEO */
+    tern_time deadline; /* from timeout_ms at the first wait (0: not yet) */
 } send_op;
+
+/* A send that does not wait reads no clock. */
+static tern_time op_deadline(send_op *op)
+{
+    if (!op->deadline) op->deadline = tern_api_deadline(op->timeout_ms);
+    return op->deadline;
+}
 
 static tern_sndinfo core_info(const send_op *op, bool more)
 {
@@ -95,7 +103,7 @@ static int wait_space(send_op *op, api_assoc *a, size_t want, api_assoc **out)
     int rc = 0;
     while (rc == 0) {
         if (!a->full) break;
-        rc = tern_api_wait(op->ctx, op->deadline);
+        rc = tern_api_wait(op->ctx, op_deadline(op));
         int err = 0;
         a = again(op, &err);
         if (!a) return err;
@@ -149,7 +157,7 @@ static long send_data(send_op *op, api_assoc *a)
     while (a->rec_busy && !pthread_equal(a->rec_owner, me)) { /* a record is being sent */
         if (op->nb) return TERN_EAGAIN;
         int err = 0;
-        int rc = tern_api_wait(op->ctx, op->deadline);
+        int rc = tern_api_wait(op->ctx, op_deadline(op));
         if (rc) return rc;
         if (!(a = again(op, &err))) return err;
     }
@@ -295,7 +303,7 @@ static long send_assoc(send_op *op, api_assoc *a)
             a->pend_bytes + op->len <= a->sndbuf)
             return hold(op, a);
         if (op->nb) return TERN_EAGAIN;
-        int err = 0, rc = tern_api_wait(ctx, op->deadline);
+        int err = 0, rc = tern_api_wait(ctx, op_deadline(op));
         if (rc) return rc;
         if (!(a = again(op, &err))) return err == TERN_ECONNRESET ? TERN_ECONNREFUSED : err;
         if (a->we_shut || a->peer_shut) return TERN_EPIPE;
@@ -322,7 +330,7 @@ static long one_to_one(send_op *op, api_sock *s)
     if (s->shut_wr) return TERN_EPIPE;
     while (s->state == S_CONNECTING && !(s->assoc && s->assoc->up)) {
         if (op->nb) return TERN_EAGAIN;
-        int rc = tern_api_wait(op->ctx, op->deadline);
+        int rc = tern_api_wait(op->ctx, op_deadline(op));
         if (rc) return rc;
         if (!(s = tern_api_sock_again(op->ctx, op->sd, op->gen))) return TERN_EBADF;
     }
@@ -401,7 +409,7 @@ TERN_EXPORT long tern_sendmsg(tern_ctx *ctx, int sd, const void *buf, size_t len
         op.si = info ? *info : s->defsnd;
         op.more = (flags & TERN_MSG_MORE) != 0;
         op.nb = s->nonblock || (flags & TERN_MSG_DONTWAIT);
-        op.deadline = tern_api_deadline(s->sndtimeo);
+        op.timeout_ms = s->sndtimeo;
         uint16_t f = op.si.flags;
         if ((f & ~SEND_FLAGS) || (f & TERN_EOF && f & TERN_ABORT) ||
             (len == 0 && !(f & (TERN_EOF | TERN_ABORT))) ||

@@ -37,6 +37,7 @@ static void drive(tern_ctx *ctx, tern_time deadline, tern_time now)
     int fired = 0, woken = 0;
     tern_loop_wait(ctx->loop, timeout, ready, 16, &fired, &woken);
     tern_api_lock(ctx);
+    if (fired) ctx->timer_fired = true;
     ctx->driving = false;
     if (!ctx->closing) tern_api_process(ctx);
     /* Whoever waits on the condition variable re-checks; one of them may

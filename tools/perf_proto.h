@@ -62,18 +62,17 @@ static inline uint64_t body_hash(const uint8_t *p, size_t n)
             memcpy(&w, p + i + 8 * k, 8);
             h[k] = perf_rotl(h[k], 7) + w;
         }
-    for (; i + 8 <= n; i += 8) { /* the tail: words, then bytes */
+    for (int k = 0; i + 8 <= n; i += 8, k++) { /* the tail: words, then bytes */
         uint64_t w;
         memcpy(&w, p + i, 8);
-        h[0] = (h[0] ^ w) * 0x100000001b3ull;
-        h[0] ^= h[0] >> 29;
+        h[k] = perf_rotl(h[k], 7) + w;
     }
-    for (; i < n; i++)
-        h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
-    uint64_t x = 0;
+    for (int r = 0; i < n; i++, r += 8)
+        h[0] ^= (uint64_t)p[i] << r;
+    uint64_t x = 0; /* folded, then mixed once: short messages cost a few cycles */
     for (int k = 0; k < 8; k++)
-        x = fmix64(x ^ h[k]);
-    return x;
+        x = perf_rotl(x, 19) ^ h[k];
+    return fmix64(x);
 }
 
 /* A message's checksum: its first 8 bytes (the sequence number) mixed with
