@@ -260,8 +260,11 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
             size_t max = room < full ? room & ~(size_t)3 : full;
             tern_chunk_desc c;
             if (max == 0 || tern_sendq_peek(&a->sendq, max, &c) != 0) break;
-            /* A message that would be split across packets starts in a new one. */
-            if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full) break;
+            /* A message that a new packet would hold whole starts in one; a
+             * longer one fills this packet first (64 KiB messages on
+             * loopback left every second packet 60 bytes long). */
+            if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full && c.msg->len - c.offset <= full)
+                break;
             bool probe = false;
             if (c.len > tern_retransq_peer_rwnd(&a->rq)) { /* §6.1 A */
                 if (!tern_retransq_empty(&a->rq) || n) break;

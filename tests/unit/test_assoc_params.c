@@ -741,6 +741,36 @@ static void has_work_tells_output_and_events(void **state)
     pair_free(&p);
 }
 
+/* §6.9 and bundling: a message a fresh packet would hold whole is not split
+ * to fill the current one; a longer one (split anyway) fills it first. */
+static void long_message_fills_the_packet_short_one_waits(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    tern_assoc_params q = params_of(&p, 0, ids[0]);
+    q.nodelay = true;
+    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    send_ok(&p, 0, ids[0], 0, 0, 0, 1000);
+    send_ok(&p, 0, ids[0], 0, 0, 1, 1000); /* fits a packet of its own */
+    send_ok(&p, 0, ids[0], 0, 0, 2, 4000); /* longer than any packet */
+    assert_int_equal(pair_collect_from(&p, 0), 4);
+    tern_data d[4];
+    assert_int_equal(pkt_data(p.flight[0].data, p.flight[0].len, d, 4), 1);
+    assert_int_equal(d[0].payload.len, 1000);
+    assert_int_equal(pkt_data(p.flight[1].data, p.flight[1].len, d, 4), 2);
+    assert_int_equal(d[0].payload.len, 1000);
+    assert_true(d[1].flags & TERN_DATA_FLAG_B);
+    assert_false(d[1].flags & TERN_DATA_FLAG_E);
+    assert_true(p.flight[1].len > 1400); /* filled */
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 3);
+    pair_free(&p);
+}
+
 /* ---- per-path calls ----------------------------------------------------------- */
 
 /* tern_ep_heartbeat_now sends a HEARTBEAT at once (no timer), also to an
@@ -992,6 +1022,7 @@ int main(void)
         cmocka_unit_test(assoc_params_max_seg_and_nodelay),
         cmocka_unit_test(nagle_gathers_small_messages_until_a_full_packet),
         cmocka_unit_test(has_work_tells_output_and_events),
+        cmocka_unit_test(long_message_fills_the_packet_short_one_waits),
         cmocka_unit_test(heartbeat_now_confirms_then_primary),
         cmocka_unit_test(path_calls_misuse),
         cmocka_unit_test(heartbeat_now_on_primary),
