@@ -28,7 +28,7 @@ TERN_EXPORT void tern_ctx_config_default(tern_ctx_config *cfg)
 void tern_api_lock(tern_ctx *ctx)
 {
     pthread_mutex_lock(&ctx->mu);
-    ctx->now = tern_clock_now(); /* what the core is given in this call */
+    ctx->now_fresh = false; /* read when the core needs it (tern_api_now) */
 }
 
 void tern_api_unlock(tern_ctx *ctx)
@@ -56,6 +56,7 @@ static void *ctx_thread(void *arg)
         tern_loop_wait(ctx->loop, TERN_TIME_NEVER, ready, 16, &fired, &woken);
         __atomic_store_n(&ctx->thread_awake, true, __ATOMIC_RELEASE);
         tern_api_lock(ctx);
+        if (fired) ctx->timer_fired = true;
         if (ctx->closing) break;
         ctx->in_thread = true;
         tern_api_process(ctx);
@@ -248,6 +249,7 @@ TERN_EXPORT int tern_ctx_process(tern_ctx *ctx)
         tern_loop_ready ready[16];
         int fired = 0, woken = 0;
         tern_loop_wait(ctx->loop, 0, ready, 16, &fired, &woken);
+        if (fired) ctx->timer_fired = true;
     }
     tern_api_process(ctx);
     tern_api_unlock(ctx);

@@ -13,7 +13,7 @@ static void incoming(tern_ctx *ctx, api_ep *e, const tern_event *ev)
         !l || ctx->closing || (l->type == TERN_SOCK_STREAM && l->nacc >= (uint32_t)l->backlog);
     api_assoc *a = refuse ? NULL : tern_api_assoc_new(ctx, e, ev->assoc);
     if (!a) { /* no listener, backlog full, or no memory: abort it */
-        tern_ep_abort(e->ep, ev->assoc, NULL, 0, ctx->now);
+        tern_ep_abort(e->ep, ev->assoc, NULL, 0, tern_api_now(ctx));
         return;
     }
     a->up = true;
@@ -105,7 +105,7 @@ static void handle(tern_ctx *ctx, api_ep *e, const tern_event *ev)
     switch (ev->type) {
     case TERN_EV_RESTART: /* §5.2.4: new streams; the old data state is gone */
         if (a->orphan) {  /* closed by its socket: the new incarnation has no owner */
-            tern_ep_abort(e->ep, a->id, NULL, 0, ctx->now);
+            tern_ep_abort(e->ep, a->id, NULL, 0, tern_api_now(ctx));
             tern_api_assoc_bury(ctx, a);
             return;
         }

@@ -240,8 +240,11 @@ struct tern_ctx {
     bool thread_awake; /* ... or about to be (atomic): it will flush */
     uint8_t *scratch;  /* API_SCRATCH bytes: salvaging, discarding */
     api_assoc *grave;
-    tern_time now;   /* of the current round */
-    tern_time armed; /* the loop's timer (lazily moved: see settle) */
+    tern_time now;    /* of the current round: read through tern_api_now */
+    bool now_fresh;   /* now was read in this call or round (clock reads are
+                         a sixth of a small message's cost on a VM) */
+    tern_time armed;  /* the loop's timer (lazily moved: see settle) */
+    bool timer_fired; /* ... and the loop reported it fired since it was armed */
     uint64_t rng;
     uint64_t drops_no_port;
     /* UDP encapsulation: the context owns every SCTP port behind its UDP
@@ -286,6 +289,20 @@ void tern_api_touch(tern_ctx *ctx, api_ep *e);
  * readiness; wakes waiters. Ends every round and every public call that
  * changed something. */
 void tern_api_settle(tern_ctx *ctx);
+/* The time for the core in this call: the clock is read once, lazily
+ * (tern_api_lock makes ctx->now stale). */
+static inline tern_time tern_api_now(tern_ctx *ctx)
+{
+    if (!ctx->now_fresh) {
+        ctx->now = tern_clock_now();
+        ctx->now_fresh = true;
+    }
+    return ctx->now;
+}
+/* tern_api_touch only if the core has output or events for e, or e's
+ * deadline moved: a message Nagle holds back, or a read that owes no window
+ * update, then costs no settling (the per-message path). */
+void tern_api_touch_if_busy(tern_ctx *ctx, api_ep *e);
 /* Drains and handles the endpoint's events now. */
 void tern_api_events(tern_ctx *ctx, api_ep *e);
 

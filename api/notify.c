@@ -113,7 +113,8 @@ void tern_api_discard(tern_ctx *ctx, api_assoc *a)
     tern_rcvinfo ri;
     bool read = false;
     /* Bounded by what the core holds. */
-    while (tern_ep_recv_assoc(a->ep->ep, a->id, &ri, ctx->scratch, API_SCRATCH, ctx->now) > 0)
+    while (tern_ep_recv_assoc(a->ep->ep, a->id, &ri, ctx->scratch, API_SCRATCH, tern_api_now(ctx)) >
+           0)
         read = true;
     tern_api_set_rd(ctx, a, false);
     if (read) tern_api_touch(ctx, a->ep); /* reading opened the window */
@@ -132,7 +133,8 @@ void tern_api_salvage(tern_ctx *ctx, api_assoc *a)
     bool moved = false;
     while (a->salvaged < cap) {
         tern_rcvinfo ri;
-        long n = tern_ep_recv_assoc(a->ep->ep, a->id, &ri, ctx->scratch, API_SCRATCH, ctx->now);
+        long n =
+            tern_ep_recv_assoc(a->ep->ep, a->id, &ri, ctx->scratch, API_SCRATCH, tern_api_now(ctx));
         if (n <= 0) break;
         api_item *it = item_new(ITEM_DATA, a->id, ctx->scratch, (size_t)n);
         if (!it) break; /* the rest stays in the core */

@@ -19,6 +19,14 @@ void tern_api_touch(tern_ctx *ctx, api_ep *e)
     ctx->touched = e;
 }
 
+void tern_api_touch_if_busy(tern_ctx *ctx, api_ep *e)
+{
+    if (e->touched || !e->ep) return;
+    tern_time d = tern_ep_next_deadline(e->ep);
+    bool heap_stale = d != e->deadline || (d != TERN_TIME_NEVER && e->hidx == SIZE_MAX);
+    if (heap_stale || tern_ep_has_work(e->ep)) tern_api_touch(ctx, e);
+}
+
 static void on_packet(void *arg, const tern_path *path, const uint8_t *pkt, size_t len)
 {
     tern_ctx *ctx = arg;
@@ -28,7 +36,7 @@ static void on_packet(void *arg, const tern_path *path, const uint8_t *pkt, size
         if (!ctx->closed) return;
         e = ctx->closed; /* §8.4: an INIT gets an ABORT, so connect fails at once */
     }
-    tern_ep_input(e->ep, path, pkt, len, ctx->now);
+    tern_ep_input(e->ep, path, pkt, len, tern_api_now(ctx));
     tern_api_touch(ctx, e);
     /* At once: the core's event queue is bounded, and notifications are
      * ordered against data packet by packet (notify.c). */
@@ -42,7 +50,7 @@ static void on_icmp(void *arg, const tern_path *path, const tern_icmp *icmp)
     if (!icmp->sctp || icmp->len < 8) return;
     api_ep *e = tern_api_ep_by_port(ctx, (uint16_t)(icmp->sctp[0] << 8 | icmp->sctp[1]));
     if (!e || !e->ep) return;
-    tern_ep_icmp(e->ep, path, icmp, ctx->now);
+    tern_ep_icmp(e->ep, path, icmp, tern_api_now(ctx));
     tern_api_touch(ctx, e);
     tern_api_events(ctx, e);
 }
@@ -52,8 +60,8 @@ static void run_timers(tern_ctx *ctx)
     /* Bounded: each endpoint fires at most once per round. */
     for (unsigned budget = ctx->neps; budget; budget--) {
         api_ep *e = tern_api_heap_top(ctx);
-        if (!e || e->deadline > ctx->now) break;
-        tern_ep_on_deadline(e->ep, ctx->now);
+        if (!e || e->deadline > tern_api_now(ctx)) break;
+        tern_ep_on_deadline(e->ep, tern_api_now(ctx));
         tern_api_touch(ctx, e);
         tern_api_events(ctx, e);
         tern_api_heap_update(ctx, e);
@@ -65,6 +73,7 @@ void tern_api_process(tern_ctx *ctx)
     tern_io_handler h = {on_packet, on_icmp, ctx};
     for (int round = 0; round < RECV_ROUNDS; round++) {
         ctx->now = tern_clock_now();
+        ctx->now_fresh = true;
         int n = tern_io_recv(ctx->io, &h, API_RECV_BATCH);
         run_timers(ctx);
         tern_api_settle(ctx);
@@ -117,7 +126,7 @@ static void output(tern_ctx *ctx, api_ep *e)
             return;
         }
         tern_path p;
-        long n = tern_ep_output(e->ep, &p, slot, cap, ctx->now);
+        long n = tern_ep_output(e->ep, &p, slot, cap, tern_api_now(ctx));
         if (n <= 0) return;
         if (tern_io_tx_push(ctx->io, &p, (size_t)n) != 0) ctx->tx_errors++;
     }
@@ -182,11 +191,16 @@ void tern_api_settle(tern_ctx *ctx)
     }
     /* Lazily: the timer moves only earlier, or once it has fired; firing
      * early costs one round that re-arms it (T3 moves later at every SACK:
-     * re-arming each time would be a syscall per round). */
+     * re-arming each time would be a syscall per round). Whether it fired
+     * is known without reading the clock: the loop said so, or this call
+     * read the time anyway; else it will say so (an armed time in the past
+     * fires at once). */
     api_ep *top = tern_api_heap_top(ctx);
     tern_time d = top ? top->deadline : TERN_TIME_NEVER;
-    if (d < ctx->armed || (ctx->armed <= ctx->now && d != ctx->armed)) {
+    bool passed = ctx->timer_fired || (ctx->now_fresh && ctx->armed <= ctx->now);
+    if (d < ctx->armed || (d != ctx->armed && passed)) {
         ctx->armed = d;
+        ctx->timer_fired = false;
         tern_loop_set_deadline(ctx->loop, d);
     }
     api_sock *s;

@@ -69,10 +69,11 @@ static long from_item(recv_op *op, api_sock *s, api_item *it, api_item *prev)
 static long from_core(recv_op *op, api_sock *s, api_assoc *a)
 {
     tern_rcvinfo ri;
-    long n = tern_ep_recv_assoc(a->ep->ep, a->id, &ri, op->buf, op->cap, tern_clock_now());
+    /* The core's read takes no time (tern_ep_recv_assoc ignores now). */
+    long n = tern_ep_recv_assoc(a->ep->ep, a->id, &ri, op->buf, op->cap, op->ctx->now);
     tern_api_set_rd(op->ctx, a, tern_ep_assoc_readable(a->ep->ep, a->id));
     if (n <= 0) return NOTHING;
-    tern_api_touch(op->ctx, a->ep); /* reading opened the window (§6.2) */
+    tern_api_touch_if_busy(op->ctx, a->ep); /* reading may owe a window update (§6.2) */
     bool eor = (ri.flags & TERN_RCV_EOR) != 0;
     op->mflags = eor ? TERN_MSG_EOR : 0;
     s->partial = eor ? 0 : a->id;
@@ -158,12 +159,13 @@ TERN_EXPORT long tern_recvmsg(tern_ctx *ctx, int sd, void *buf, size_t cap, stru
     if (rc == 0) {
         uint64_t gen = s->gen;
         bool nb = s->nonblock || (flags & TERN_MSG_DONTWAIT);
-        tern_time deadline = tern_api_deadline(s->rcvtimeo);
+        tern_time deadline = 0; /* set at the first wait: a read that waits not reads no clock */
         while ((rc = try_read(&op, s)) == NOTHING) {
             if (nb) {
                 rc = TERN_EAGAIN;
                 break;
             }
+            if (!deadline) deadline = tern_api_deadline(s->rcvtimeo);
             int w = tern_api_wait(ctx, deadline);
             s = tern_api_sock_again(ctx, sd, gen);
             if (!s) {

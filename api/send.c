@@ -25,8 +25,16 @@ typedef struct send_op {
     tern_send_info si;
     bool more; /* TERN_MSG_MORE */
     bool nb;
-    tern_time deadline;
+    int timeout_ms;     /* TERN_SO_SNDTIMEO */
+    tern_time deadline; /* from timeout_ms at the first wait (0: not yet) */
 } send_op;
+
+/* A send that does not wait reads no clock. */
+static tern_time op_deadline(send_op *op)
+{
+    if (!op->deadline) op->deadline = tern_api_deadline(op->timeout_ms);
+    return op->deadline;
+}
 
 static tern_sndinfo core_info(const send_op *op, bool more)
 {
@@ -35,6 +43,12 @@ static tern_sndinfo core_info(const send_op *op, bool more)
     if (op->si.flags & TERN_SACK_IMMEDIATELY) sn.flags |= TERN_SEND_SACK_NOW;
     if (more) sn.flags |= TERN_SEND_MORE;
     return sn;
+}
+
+/* The core's send takes the time for a ttl only: no clock read without. */
+static tern_time send_now(send_op *op)
+{
+    return op->si.ttl_ms ? tern_api_now(op->ctx) : op->ctx->now;
 }
 
 /* The association again after a wait, or NULL with *err set. */
@@ -89,7 +103,7 @@ static int wait_space(send_op *op, api_assoc *a, size_t want, api_assoc **out)
     int rc = 0;
     while (rc == 0) {
         if (!a->full) break;
-        rc = tern_api_wait(op->ctx, op->deadline);
+        rc = tern_api_wait(op->ctx, op_deadline(op));
         int err = 0;
         a = again(op, &err);
         if (!a) return err;
@@ -120,7 +134,7 @@ static long send_pieces(send_op *op, api_assoc *a)
             /* RFC 7053 §4.1: the sender waits for room after this piece: the
              * peer should acknowledge at once (and no Nagle-like wait). */
             if (!last) sn.flags |= TERN_SEND_SACK_NOW;
-            int rc = tern_ep_send(a->ep->ep, a->id, &sn, op->buf + off, n, tern_clock_now());
+            int rc = tern_ep_send(a->ep->ep, a->id, &sn, op->buf + off, n, send_now(op));
             if (rc == 0) {
                 off += n;
                 tern_api_touch(op->ctx, a->ep);
@@ -143,7 +157,7 @@ static long send_data(send_op *op, api_assoc *a)
     while (a->rec_busy && !pthread_equal(a->rec_owner, me)) { /* a record is being sent */
         if (op->nb) return TERN_EAGAIN;
         int err = 0;
-        int rc = tern_api_wait(op->ctx, op->deadline);
+        int rc = tern_api_wait(op->ctx, op_deadline(op));
         if (rc) return rc;
         if (!(a = again(op, &err))) return err;
     }
@@ -153,8 +167,8 @@ static long send_data(send_op *op, api_assoc *a)
      * message's bytes only once all of it is acknowledged, so one that fills
      * the buffer would stall the next send on its last SACK. */
     bool whole = op->len <= PIECE_MAX && op->len <= a->sndbuf;
-    int rc = whole ? tern_ep_send(a->ep->ep, a->id, &sn, op->buf, op->len, tern_clock_now())
-                   : TERN_EAGAIN;
+    int rc =
+        whole ? tern_ep_send(a->ep->ep, a->id, &sn, op->buf, op->len, send_now(op)) : TERN_EAGAIN;
     long done;
     size_t q = 0;
     if (rc == 0) {
@@ -184,7 +198,7 @@ static long send_data(send_op *op, api_assoc *a)
         a->rec_busy = op->more && done == (long)op->len;
         a->rec_owner = me;
         if (was && !a->rec_busy) tern_api_dirty(op->ctx, a->sock); /* other senders go on */
-        tern_api_touch(op->ctx, a->ep);
+        tern_api_touch_if_busy(op->ctx, a->ep);
     }
     return done;
 }
@@ -210,7 +224,7 @@ void tern_api_pend_flush(tern_ctx *ctx, api_assoc *a)
     bool eof = false;
     for (api_pend *p = a->pend_head, *next; p; p = next) {
         next = p->next;
-        if (tern_ep_send(a->ep->ep, a->id, &p->si, p->data, p->len, ctx->now) != 0)
+        if (tern_ep_send(a->ep->ep, a->id, &p->si, p->data, p->len, tern_api_now(ctx)) != 0)
             fail_pend(ctx, a, p);
         eof |= (p->tflags & TERN_EOF) != 0;
         free(p);
@@ -218,7 +232,7 @@ void tern_api_pend_flush(tern_ctx *ctx, api_assoc *a)
     a->pend_head = a->pend_tail = NULL;
     a->pend_bytes = 0;
     if (eof && !a->we_shut) {
-        tern_ep_shutdown(a->ep->ep, a->id, ctx->now);
+        tern_ep_shutdown(a->ep->ep, a->id, tern_api_now(ctx));
         a->we_shut = true;
     }
     tern_api_touch(ctx, a->ep);
@@ -289,7 +303,7 @@ static long send_assoc(send_op *op, api_assoc *a)
             a->pend_bytes + op->len <= a->sndbuf)
             return hold(op, a);
         if (op->nb) return TERN_EAGAIN;
-        int err = 0, rc = tern_api_wait(ctx, op->deadline);
+        int err = 0, rc = tern_api_wait(ctx, op_deadline(op));
         if (rc) return rc;
         if (!(a = again(op, &err))) return err == TERN_ECONNRESET ? TERN_ECONNREFUSED : err;
         if (a->we_shut || a->peer_shut) return TERN_EPIPE;
@@ -316,7 +330,7 @@ static long one_to_one(send_op *op, api_sock *s)
     if (s->shut_wr) return TERN_EPIPE;
     while (s->state == S_CONNECTING && !(s->assoc && s->assoc->up)) {
         if (op->nb) return TERN_EAGAIN;
-        int rc = tern_api_wait(op->ctx, op->deadline);
+        int rc = tern_api_wait(op->ctx, op_deadline(op));
         if (rc) return rc;
         if (!(s = tern_api_sock_again(op->ctx, op->sd, op->gen))) return TERN_EBADF;
     }
@@ -395,7 +409,7 @@ TERN_EXPORT long tern_sendmsg(tern_ctx *ctx, int sd, const void *buf, size_t len
         op.si = info ? *info : s->defsnd;
         op.more = (flags & TERN_MSG_MORE) != 0;
         op.nb = s->nonblock || (flags & TERN_MSG_DONTWAIT);
-        op.deadline = tern_api_deadline(s->sndtimeo);
+        op.timeout_ms = s->sndtimeo;
         uint16_t f = op.si.flags;
         if ((f & ~SEND_FLAGS) || (f & TERN_EOF && f & TERN_ABORT) ||
             (len == 0 && !(f & (TERN_EOF | TERN_ABORT))) ||

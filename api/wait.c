@@ -23,7 +23,7 @@ static void cv_wait(tern_ctx *ctx, tern_time deadline)
         pthread_cond_timedwait(&ctx->cv, &ctx->mu, &ts);
     }
     ctx->cv_waiters--;
-    ctx->now = tern_clock_now();
+    ctx->now_fresh = false;
 }
 
 static void drive(tern_ctx *ctx, tern_time deadline, tern_time now)
@@ -37,6 +37,7 @@ static void drive(tern_ctx *ctx, tern_time deadline, tern_time now)
     int fired = 0, woken = 0;
     tern_loop_wait(ctx->loop, timeout, ready, 16, &fired, &woken);
     tern_api_lock(ctx);
+    if (fired) ctx->timer_fired = true;
     ctx->driving = false;
     if (!ctx->closing) tern_api_process(ctx);
     /* Whoever waits on the condition variable re-checks; one of them may

@@ -232,15 +232,10 @@ static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, s
     return n;
 }
 
-/* Nagle-like (RFC 896 in spirit): with data in flight, a small last piece
- * waits for acknowledgements to gather more, unless NODELAY or the I bit. */
-static bool nagle_holds(const tern_ep *ep, const tern_assoc *a, const tern_chunk_desc *c,
-                        size_t full)
+bool tern_data_nagle_holds(const tern_assoc *a, size_t full)
 {
-    (void)ep;
     if (a->cfg.nodelay || tern_retransq_flight(&a->rq) == 0) return false;
-    if (c->flags & TERN_DATA_FLAG_I) return false;
-    return c->len < full && tern_sendq_unsent_bytes(&a->sendq) == c->len;
+    return tern_sendq_unsent_bytes(&a->sendq) < full;
 }
 
 unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
@@ -265,8 +260,11 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
             size_t max = room < full ? room & ~(size_t)3 : full;
             tern_chunk_desc c;
             if (max == 0 || tern_sendq_peek(&a->sendq, max, &c) != 0) break;
-            /* A message that would be split across packets starts in a new one. */
-            if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full) break;
+            /* A message that a new packet would hold whole starts in one; a
+             * longer one fills this packet first (64 KiB messages on
+             * loopback left every second packet 60 bytes long). */
+            if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full && c.msg->len - c.offset <= full)
+                break;
             bool probe = false;
             if (c.len > tern_retransq_peer_rwnd(&a->rq)) { /* §6.1 A */
                 if (!tern_retransq_empty(&a->rq) || n) break;
@@ -276,7 +274,7 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
                 }
                 probe = true;
             }
-            if (n == 0 && nagle_holds(ep, a, &c, full)) break;
+            if (n == 0 && !(c.flags & TERN_DATA_FLAG_I) && tern_data_nagle_holds(a, full)) break;
             if (tern_retransq_reserve(&a->rq, 1) != 0) break;
             tern_sendq_produce(&a->sendq, max, &c);
             uint32_t tsn;

@@ -473,6 +473,10 @@ void tern_autoclose_arm(tern_ep *ep, tern_assoc *a);
 bool tern_autoclose_expired(tern_ep *ep, tern_assoc *a, tern_time now);
 /* The largest DATA payload for a new chunk to d (path MTU and max_seg). */
 size_t tern_data_max_payload(const tern_assoc *a, const tern_dest *d);
+/* Nagle-like (RFC 896 in spirit, like Linux SCTP): with data in flight, a
+ * packet of new data starts only once a full chunk's worth (full bytes) is
+ * waiting; NODELAY sends at once (the I bit too: tern_data_fill). */
+bool tern_data_nagle_holds(const tern_assoc *a, size_t full);
 
 /* ---- ootb.c: §8.4 ---------------------------------------------------------- */
 void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,

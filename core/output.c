@@ -128,6 +128,11 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     return 0;
 }
 
+TERN_EXPORT bool tern_ep_has_work(const tern_ep *ep)
+{
+    return ep && (ep->ctrl_len || ep->pending_head || ep->ev_len);
+}
+
 TERN_EXPORT long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size_t cap,
                                 tern_time now)
 {

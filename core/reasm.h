@@ -35,6 +35,8 @@
 
 #include <tern/core.h>
 
+#include "core/pool.h"
+
 #include "wire/chunk.h" /* tern_data */
 
 /* One stored fragment: a chunk's payload and the chunk's fields. The
@@ -90,6 +92,7 @@ typedef struct tern_reasm {
     tern_reasm_frag *ready_head, *ready_tail;
     tern_reasm_frag *lent; /* handed out, not yet released */
     tern_allocator alloc;
+    tern_pool pool; /* fragments' blocks kept for reuse (reasm.c) */
 } tern_reasm;
 
 /* Errors: TERN_EINVAL (num_streams 0), TERN_ENOMEM. alloc may be NULL. */

@@ -27,6 +27,8 @@
 
 #include <tern/core.h>
 
+#include "core/pool.h"
+
 /* tern_send_info.flags */
 #define TERN_MSG_UNORDERED 0x01u /* U bit (§6.6): no SSN */
 #define TERN_MSG_SACK_NOW  0x02u /* I bit on the message's last chunk (RFC 7053, §6.1) */
@@ -117,6 +119,10 @@ typedef struct tern_sendq {
     tern_msg *fcfs_head, *fcfs_tail;
     uint32_t locked;    /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
     tern_time ttl_next; /* no unsent message expires before this (a lower bound) */
+    /* Freed message blocks kept for reuse (core/pool.h), so a steady flow
+     * allocates nothing: at most max_bytes of blocks, all given back
+     * once everything is acknowledged (an idle association keeps none). */
+    tern_pool pool;
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.

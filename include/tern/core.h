@@ -146,6 +146,10 @@ int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t *pkt, size_t
  * packet of the minimum IPv6 MTU must fit). */
 long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size_t cap, tern_time now);
 
+/* True when tern_ep_output() or tern_ep_poll_event() may have something:
+ * a caller driving many endpoints skips the others (O(1)). */
+bool tern_ep_has_work(const tern_ep *ep);
+
 /* The earliest time tern_ep_on_deadline() must be called, or TERN_TIME_NEVER. */
 tern_time tern_ep_next_deadline(const tern_ep *ep);
 /* Runs every timer due at now. 0, or TERN_EINVAL for a NULL endpoint. */
@@ -195,7 +199,8 @@ typedef struct tern_sndinfo {
  * range, unknown flags, a record continued with another U flag),
  * TERN_ENOENT, TERN_ESTATE (not ESTABLISHED: not up yet, or shutting down,
  * §9.2), TERN_EAGAIN (the send buffer is full: retry after acknowledgements;
- * TERN_EV_SEND_BUFFER_LOW tells when). */
+ * TERN_EV_SEND_BUFFER_LOW tells when). now is read only for a ttl: without
+ * one, any value will do (a caller may skip reading its clock). */
 int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *info, const void *data,
                  size_t len, tern_time now);
 
@@ -221,8 +226,8 @@ typedef struct tern_rcvinfo {
  * of it, into buf: the number of bytes (> 0), or 0 when nothing is ready.
  * A message longer than cap comes in several reads, the last with
  * TERN_RCV_EOR. Reading frees receive window (§6.2), which may owe the peer
- * a window update: call tern_ep_output after. Errors: TERN_EINVAL (NULL,
- * cap 0). */
+ * a window update: call tern_ep_output after (tern_ep_has_work says
+ * whether one is owed). now is not read. Errors: TERN_EINVAL (NULL, cap 0). */
 long tern_ep_recv(tern_ep *ep, tern_rcvinfo *info, void *buf, size_t cap, tern_time now);
 
 /* Like tern_ep_recv, but only the messages of association id (0 when it

@@ -670,6 +670,107 @@ static void assoc_params_max_seg_and_nodelay(void **state)
     pair_free(&p);
 }
 
+/* Nagle (nodelay off): with data in flight, small messages gather until a
+ * full chunk's worth waits, then one packet carries them bundled; the rest
+ * waits for the SACK. A rule that held only a lone small message sent a
+ * packet for every second one (two 64-byte messages per packet on loopback). */
+static void nagle_gathers_small_messages_until_a_full_packet(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    tern_assoc_params q = params_of(&p, 0, ids[0]);
+    q.nodelay = false;
+    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    send_ok(&p, 0, ids[0], 0, 0, 0, 100); /* nothing in flight: goes at once */
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    uint32_t idx = 1;
+    for (; idx <= 10; idx++) /* 1,000 bytes: below a full chunk of a 1500-byte path */
+        send_ok(&p, 0, ids[0], 0, 0, idx, 100);
+    assert_int_equal(pair_collect_from(&p, 0), 0);
+    for (; idx <= 15; idx++) /* 1,500 bytes waiting: one packet of 14 chunks */
+        send_ok(&p, 0, ids[0], 0, 0, idx, 100);
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    tern_data d[16];
+    assert_int_equal(pkt_data(p.flight[1].data, p.flight[1].len, d, 16), 12);
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r); /* the SACKs release the last three */
+    assert_int_equal(r.n, 16);
+    pair_free(&p);
+}
+
+/* tern_ep_has_work: output owed (a message to send), events waiting, or
+ * nothing at all (what a caller driving many endpoints skips on); a
+ * message Nagle holds back owes no output. */
+static void has_work_tells_output_and_events(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    assert_false(tern_ep_has_work(NULL));
+    assert_false(tern_ep_has_work(p.ep[0]));
+    tern_assoc_params q = params_of(&p, 0, ids[0]);
+    q.nodelay = false;
+    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    send_ok(&p, 0, ids[0], 0, 0, 0, 100);
+    assert_true(tern_ep_has_work(p.ep[0]));
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    assert_false(tern_ep_has_work(p.ep[0]));
+    send_ok(&p, 0, ids[0], 0, 0, 1, 100); /* held: in flight, less than a packet */
+    assert_false(tern_ep_has_work(p.ep[0]));
+    pair_deliver(&p, 0);
+    /* Data to read is no work (tern_ep_readable_after tells it), nor is a
+     * delayed SACK (a deadline). */
+    assert_true(tern_ep_assoc_readable(p.ep[1], ids[1]));
+    assert_false(tern_ep_has_work(p.ep[1]));
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(tern_ep_shutdown(p.ep[0], ids[0], p.now), 0);
+    assert_true(tern_ep_has_work(p.ep[0])); /* the SHUTDOWN */
+    pair_flush(&p, 16);
+    assert_true(tern_ep_has_work(p.ep[1])); /* the association's end: an event */
+    tern_event ev;
+    while (tern_ep_poll_event(p.ep[1], &ev)) {
+    }
+    assert_false(tern_ep_has_work(p.ep[1]));
+    pair_free(&p);
+}
+
+/* §6.9 and bundling: a message a fresh packet would hold whole is not split
+ * to fill the current one; a longer one (split anyway) fills it first. */
+static void long_message_fills_the_packet_short_one_waits(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    tern_assoc_params q = params_of(&p, 0, ids[0]);
+    q.nodelay = true;
+    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    send_ok(&p, 0, ids[0], 0, 0, 0, 1000);
+    send_ok(&p, 0, ids[0], 0, 0, 1, 1000); /* fits a packet of its own */
+    send_ok(&p, 0, ids[0], 0, 0, 2, 4000); /* longer than any packet */
+    assert_int_equal(pair_collect_from(&p, 0), 4);
+    tern_data d[4];
+    assert_int_equal(pkt_data(p.flight[0].data, p.flight[0].len, d, 4), 1);
+    assert_int_equal(d[0].payload.len, 1000);
+    assert_int_equal(pkt_data(p.flight[1].data, p.flight[1].len, d, 4), 2);
+    assert_int_equal(d[0].payload.len, 1000);
+    assert_true(d[1].flags & TERN_DATA_FLAG_B);
+    assert_false(d[1].flags & TERN_DATA_FLAG_E);
+    assert_true(p.flight[1].len > 1400); /* filled */
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 3);
+    pair_free(&p);
+}
+
 /* ---- per-path calls ----------------------------------------------------------- */
 
 /* tern_ep_heartbeat_now sends a HEARTBEAT at once (no timer), also to an
@@ -919,6 +1020,9 @@ int main(void)
         cmocka_unit_test(assoc_params_sndbuf_below_queued),
         cmocka_unit_test(assoc_params_sack_delay_zero_sacks_now),
         cmocka_unit_test(assoc_params_max_seg_and_nodelay),
+        cmocka_unit_test(nagle_gathers_small_messages_until_a_full_packet),
+        cmocka_unit_test(has_work_tells_output_and_events),
+        cmocka_unit_test(long_message_fills_the_packet_short_one_waits),
         cmocka_unit_test(heartbeat_now_confirms_then_primary),
         cmocka_unit_test(path_calls_misuse),
         cmocka_unit_test(heartbeat_now_on_primary),

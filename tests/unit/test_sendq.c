@@ -470,6 +470,51 @@ static void teardown_reports_every_unsent_message(void **state)
     teardown(f);
 }
 
+/* Small messages reuse freed blocks: a steady flow (send, produce,
+ * acknowledge, with some always outstanding) allocates nothing once warm;
+ * the blocks kept are bounded, and go back to the allocator once every
+ * message is acknowledged, and at teardown. */
+static void small_messages_reuse_blocks(void **state)
+{
+    (void)state;
+    fixture *f = setup(1, MIB, TERN_SCHED_RR);
+    uint8_t msg[64] = {1, 2, 3};
+    tern_chunk_desc c[32];
+    for (int i = 0; i < 32; i++) { /* 32 outstanding */
+        assert_int_equal(send(f, 0, 0, msg, sizeof msg, 0), 0);
+        c[i] = take(f, 1452);
+    }
+    size_t warm = f->count.total_allocs;
+    for (int round = 0; round < 10000; round++) {
+        tern_sendq_release(&f->q, c[round % 32].msg);
+        msg[8] = (uint8_t)round;
+        assert_int_equal(send(f, 0, 0, msg, sizeof msg, 0), 0);
+        c[round % 32] = take(f, 1452);
+        assert_memory_equal(tern_chunk_payload(&c[round % 32]), msg, sizeof msg);
+    }
+    assert_int_equal(f->count.total_allocs, warm); /* none since */
+    for (int i = 0; i < 32; i++)
+        tern_sendq_release(&f->q, c[i].msg);
+    assert_int_equal(tern_sendq_bytes(&f->q), 0);
+    assert_int_equal(f->count.live_allocs, 1); /* the stream table only */
+
+    /* Many released at once (1.5 MiB of blocks): at most the cap's worth (1 MiB) stays. */
+    enum { MANY = 12000 };
+    tern_chunk_desc *d = calloc(MANY, sizeof *d);
+    for (int i = 0; i < MANY; i++) {
+        assert_int_equal(send(f, 0, 0, msg, sizeof msg, 0), 0);
+        d[i] = take(f, 1452);
+    }
+    for (int i = 0; i < MANY - 1; i++)
+        tern_sendq_release(&f->q, d[i].msg);
+    assert_true(f->q.pool.bytes <= MIB);
+    assert_true(f->count.live_bytes <= MIB + 1024 + sizeof(tern_stream_out));
+    assert_true(send(f, 0, 0, msg, sizeof msg, 0) == 0); /* unsent at teardown */
+    tern_sendq_release(&f->q, d[MANY - 1].msg);
+    free(d);
+    teardown(f); /* frees the unsent one and every kept block */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +530,7 @@ int main(void)
         cmocka_unit_test(low_threshold_crossing),
         cmocka_unit_test(explicit_eor_record),
         cmocka_unit_test(teardown_reports_every_unsent_message),
+        cmocka_unit_test(small_messages_reuse_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,59 @@
+/* Blocks kept for reuse: see pool.h. */
+#include "core/pool.h"
+
+#include <string.h>
+
+#include "core/mem.h"
+
+#define MIN_SHIFT 7 /* 128 bytes */
+
+static int class_of(size_t size)
+{
+    for (int c = 0; c < TERN_POOL_CLASSES; c++)
+        if (size <= (size_t)1 << (MIN_SHIFT + c)) return c;
+    return -1;
+}
+
+size_t tern_pool_block_size(size_t size)
+{
+    int c = class_of(size);
+    return c < 0 ? size : (size_t)1 << (MIN_SHIFT + c);
+}
+
+/* A kept block's first bytes link it to the next. */
+static void *pop(tern_pool *p, int c)
+{
+    void *b = p->free[c];
+    memcpy(&p->free[c], b, sizeof(void *));
+    p->bytes -= (size_t)1 << (MIN_SHIFT + c);
+    return b;
+}
+
+void *tern_pool_alloc(tern_pool *p, const tern_allocator *a, size_t size)
+{
+    int c = class_of(size);
+    p->draws++;
+    if (c >= 0 && p->free[c]) return pop(p, c);
+    return tern_mem_alloc(a, tern_pool_block_size(size));
+}
+
+void tern_pool_free(tern_pool *p, const tern_allocator *a, void *block, size_t size)
+{
+    if (!block) return;
+    int c = class_of(size);
+    size_t bs = tern_pool_block_size(size);
+    if (c >= 0 && p->bytes + bs <= p->max) {
+        memcpy(block, &p->free[c], sizeof(void *));
+        p->free[c] = block;
+        p->bytes += bs;
+        return;
+    }
+    tern_mem_free(a, block, bs);
+}
+
+void tern_pool_trim(tern_pool *p, const tern_allocator *a)
+{
+    for (int c = 0; c < TERN_POOL_CLASSES; c++)
+        while (p->free[c])
+            tern_mem_free(a, pop(p, c), (size_t)1 << (MIN_SHIFT + c));
+}

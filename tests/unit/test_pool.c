@@ -1,0 +1,100 @@
+/* Blocks kept for reuse (core/pool.c): size classes, the byte bound,
+ * trimming, sizes beyond the classes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pool.h"
+
+typedef struct counting {
+    size_t live_bytes, allocs;
+} counting;
+
+static void *count_alloc(void *ctx, size_t size)
+{
+    counting *c = ctx;
+    c->live_bytes += size;
+    c->allocs++;
+    return malloc(size);
+}
+
+static void count_free(void *ctx, void *ptr, size_t size)
+{
+    counting *c = ctx;
+    assert_true(c->live_bytes >= size);
+    c->live_bytes -= size;
+    free(ptr);
+}
+
+static void classes_round_up_to_powers_of_two(void **state)
+{
+    (void)state;
+    assert_int_equal(tern_pool_block_size(1), 128);
+    assert_int_equal(tern_pool_block_size(128), 128);
+    assert_int_equal(tern_pool_block_size(129), 256);
+    assert_int_equal(tern_pool_block_size(65536 + 80), 131072);
+    assert_int_equal(tern_pool_block_size(131072), 131072);
+    assert_int_equal(tern_pool_block_size(131073), 131073); /* beyond: as asked */
+}
+
+static void freed_blocks_are_reused_within_the_bound(void **state)
+{
+    (void)state;
+    counting c = {0};
+    tern_allocator a = {count_alloc, count_free, &c};
+    tern_pool p = {.max = 1024};
+    void *b[16];
+    for (int i = 0; i < 16; i++) {
+        b[i] = tern_pool_alloc(&p, &a, 100);
+        memset(b[i], i, 100);
+    }
+    assert_int_equal(c.allocs, 16);
+    for (int i = 0; i < 16; i++)
+        tern_pool_free(&p, &a, b[i], 100);
+    assert_int_equal(p.bytes, 1024); /* 8 kept, 8 given back */
+    assert_int_equal(c.live_bytes, 1024);
+    for (int i = 0; i < 8; i++)
+        b[i] = tern_pool_alloc(&p, &a, 90 + i); /* same class */
+    assert_int_equal(c.allocs, 16);
+    assert_int_equal(p.draws, 24);
+    assert_int_equal(p.bytes, 0);
+    void *other = tern_pool_alloc(&p, &a, 300); /* another class: new */
+    assert_int_equal(c.allocs, 17);
+    tern_pool_free(&p, &a, other, 300);
+    for (int i = 0; i < 8; i++)
+        tern_pool_free(&p, &a, b[i], 90 + i);
+    assert_true(p.bytes <= 1024);
+    tern_pool_trim(&p, &a);
+    assert_int_equal(p.bytes, 0);
+    assert_int_equal(c.live_bytes, 0);
+}
+
+static void large_blocks_pass_through(void **state)
+{
+    (void)state;
+    counting c = {0};
+    tern_allocator a = {count_alloc, count_free, &c};
+    tern_pool p = {.max = 1u << 20};
+    void *big = tern_pool_alloc(&p, &a, 200000);
+    assert_non_null(big);
+    assert_int_equal(c.live_bytes, 200000);
+    tern_pool_free(&p, &a, big, 200000);
+    assert_int_equal(p.bytes, 0);
+    assert_int_equal(c.live_bytes, 0);
+    tern_pool_free(&p, &a, NULL, 100); /* nothing */
+    assert_int_equal(p.bytes, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(classes_round_up_to_powers_of_two),
+        cmocka_unit_test(freed_blocks_are_reused_within_the_bound),
+        cmocka_unit_test(large_blocks_pass_through),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
