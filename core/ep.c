@@ -488,7 +488,8 @@ static bool fire_timers(tern_ep *ep, tern_assoc *a, tern_time now)
 }
 
 /* An association with no DATA sent or received for this long gives back its
- * outstanding-data ring and received-TSN bitmap when they are empty; a
+ * outstanding-data ring and received-TSN bitmap when they are empty, and
+ * the message blocks its queues kept for reuse (core/pool.h); a
  * quiet association's timers (heartbeats) still fire, so this runs. */
 #define QUIET_TRIM TERN_SEC(5)
 
@@ -497,6 +498,8 @@ static void trim_if_quiet(tern_assoc *a, tern_time now)
     if (!a->data_up || now - a->last_data_at < QUIET_TRIM) return;
     tern_retransq_trim(&a->rq);
     tern_tsn_map_trim(&a->rmap);
+    tern_pool_trim(&a->sendq.pool, a->sendq.alloc); /* blocks kept from a busy spell */
+    tern_pool_trim(&a->reasm.pool, &a->reasm.alloc);
 }
 
 TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)

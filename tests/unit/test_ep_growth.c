@@ -240,7 +240,7 @@ static void peer_addresses_grow_and_stay_findable(void **state)
 
 /* An association that sent and received a burst keeps its grown
  * outstanding-data ring and TSN bitmap while traffic goes on (no allocation
- * per packet), and gives them back once it has been quiet for a while: its
+ * per packet) and message blocks, and gives them back once it has been quiet for a while: its
  * heartbeat timer finds it idle. */
 static void quiet_association_gives_back_grown_rings(void **state)
 {
@@ -271,6 +271,8 @@ static void quiet_association_gives_back_grown_rings(void **state)
     assert_int_equal(pair_info(&p, 0, ids[0], &info), 1);
     assert_int_equal(info.unacked_chunks, 0);
     assert_true(m[0].live > idle[0] + 1000); /* the grown ring, kept */
+    /* The receiver keeps its fragments' blocks after a heavy spell (reuse). */
+    assert_true(m[1].live > idle[1] + 100 * 1024);
     /* Quiet: heartbeats only (their answer ring goes back too). */
     pair_run(&p, p.now + TERN_SEC(120), 10000);
     assert_int_equal(pair_info(&p, 0, ids[0], &info), 1);
