@@ -32,28 +32,38 @@ static void *pop(tern_pool *p, int c)
 void *tern_pool_alloc(tern_pool *p, const tern_allocator *a, size_t size)
 {
     int c = class_of(size);
-    p->draws++;
-    if (c >= 0 && p->free[c]) return pop(p, c);
+    if (p && c >= 0 && p->free[c]) return pop(p, c);
     return tern_mem_alloc(a, tern_pool_block_size(size));
 }
 
-void tern_pool_free(tern_pool *p, const tern_allocator *a, void *block, size_t size)
+void tern_pool_free(tern_pool **pp, const tern_allocator *a, void *block, size_t size, size_t max)
 {
     if (!block) return;
     int c = class_of(size);
     size_t bs = tern_pool_block_size(size);
-    if (c >= 0 && p->bytes + bs <= p->max) {
-        memcpy(block, &p->free[c], sizeof(void *));
-        p->free[c] = block;
-        p->bytes += bs;
-        return;
+    tern_pool *p = *pp;
+    if (c >= 0 && (p ? p->bytes : 0) + bs <= max) {
+        if (!p && (p = tern_mem_alloc(a, sizeof *p)) != NULL) {
+            memset(p, 0, sizeof *p);
+            *pp = p;
+        }
+        if (p) {
+            memcpy(block, &p->free[c], sizeof(void *));
+            p->free[c] = block;
+            p->bytes += bs;
+            return;
+        }
     }
     tern_mem_free(a, block, bs);
 }
 
-void tern_pool_trim(tern_pool *p, const tern_allocator *a)
+void tern_pool_trim(tern_pool **pp, const tern_allocator *a)
 {
+    tern_pool *p = *pp;
+    if (!p) return;
     for (int c = 0; c < TERN_POOL_CLASSES; c++)
         while (p->free[c])
             tern_mem_free(a, pop(p, c), (size_t)1 << (MIN_SHIFT + c));
+    tern_mem_free(a, p, sizeof *p);
+    *pp = NULL;
 }

@@ -1,11 +1,12 @@
 /* Blocks kept for reuse: free lists by power-of-two size class (128 bytes
- * to 128 KiB), bounded in bytes. The queues that copy every message (send
- * queue, reassembly) allocate and free one block per message; through
- * glibc that cost a third of a 64-byte message's path, and for 64 KiB
- * messages the heap's top was trimmed and grown again (page faults) at
- * every acknowledgement (callgrind, perf). Sizes beyond the classes go to
- * the allocator directly. The owner decides when to give blocks back
- * (tern_pool_trim). */
+ * to 128 KiB), bounded in bytes by the owner. The queues that copy every
+ * message (send queue, reassembly) allocate and free one block per
+ * message; through glibc that cost a third of a 64-byte message's path,
+ * and for 64 KiB messages the heap's top was trimmed and grown again (page
+ * faults) at every acknowledgement (callgrind, perf). Sizes beyond the
+ * classes go to the allocator directly. The pool itself is allocated when
+ * a block is first kept and freed with the last (tern_pool_trim): an idle
+ * owner holds one NULL pointer. */
 #ifndef TERN_CORE_POOL_H
 #define TERN_CORE_POOL_H
 
@@ -17,18 +18,18 @@
 
 typedef struct tern_pool {
     void *free[TERN_POOL_CLASSES];
-    size_t bytes;        /* kept */
-    size_t max;          /* bytes kept at most */
-    unsigned long draws; /* blocks handed out (for the owner's trim policy; it may reset it) */
+    size_t bytes; /* kept */
 } tern_pool;
 
 /* The block size a request of size bytes gets (size itself beyond the classes). */
 size_t tern_pool_block_size(size_t size);
-/* A block of at least size bytes (uninitialised), or NULL. */
+/* A block of at least size bytes (uninitialised) from p's lists (p may be
+ * NULL) or the allocator; NULL if that fails. */
 void *tern_pool_alloc(tern_pool *p, const tern_allocator *a, size_t size);
-/* Gives back a block tern_pool_alloc returned for size. */
-void tern_pool_free(tern_pool *p, const tern_allocator *a, void *block, size_t size);
-/* Returns every kept block to the allocator. */
-void tern_pool_trim(tern_pool *p, const tern_allocator *a);
+/* Gives back a block tern_pool_alloc returned for size: kept in *pp (made
+ * if need be) while the kept bytes stay within max, else freed. */
+void tern_pool_free(tern_pool **pp, const tern_allocator *a, void *block, size_t size, size_t max);
+/* Returns every kept block, and the pool, to the allocator (*pp NULL). */
+void tern_pool_trim(tern_pool **pp, const tern_allocator *a);
 
 #endif

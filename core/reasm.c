@@ -73,13 +73,14 @@ static void free_chain(tern_reasm *r, tern_reasm_frag *f)
         tern_reasm_frag *next = f->next;
         r->bytes -= f->len;
         r->mem -= frag_size(f->len);
-        r->pool.max = r->max_mem; /* what the window lets the peer fill */
-        tern_pool_free(&r->pool, &r->alloc, f, frag_size(f->len));
+        /* up to what the window lets the peer fill */
+        tern_pool_free(&r->pool, &r->alloc, f, frag_size(f->len), r->max_mem);
         f = next;
     }
-    if (r->bytes == 0 && r->pool.bytes) {
-        if (r->pool.draws < POOL_HEAVY_FLOW || !r->streams) tern_pool_trim(&r->pool, &r->alloc);
-        r->pool.draws = 0;
+    if (r->bytes == 0 && r->pool) {
+        if (r->frags_since_empty < POOL_HEAVY_FLOW || !r->streams)
+            tern_pool_trim(&r->pool, &r->alloc);
+        r->frags_since_empty = 0;
     }
 }
 
@@ -384,8 +385,9 @@ int tern_reasm_add_data(tern_reasm *r, const tern_data *c)
 
     uint32_t len = (uint32_t)c->payload.len;
     if (r->mem + frag_size(len) > r->max_mem) return TERN_ENOMEM;
-    tern_reasm_frag *f = tern_pool_alloc(&r->pool, &r->alloc, frag_size(len));
+    tern_reasm_frag *f = tern_pool_alloc(r->pool, &r->alloc, frag_size(len));
     if (!f) return TERN_ENOMEM;
+    if (r->frags_since_empty < UINT32_MAX) r->frags_since_empty++;
     memset(f, 0, sizeof *f);
     memcpy(f->data, c->payload.ptr, len); /* the one copy */
     f->len = len;

@@ -92,7 +92,8 @@ typedef struct tern_reasm {
     tern_reasm_frag *ready_head, *ready_tail;
     tern_reasm_frag *lent; /* handed out, not yet released */
     tern_allocator alloc;
-    tern_pool pool; /* fragments' blocks kept for reuse (reasm.c) */
+    tern_pool *pool;            /* fragments' blocks kept for reuse (reasm.c) */
+    uint32_t frags_since_empty; /* ... and how heavy the flow was */
 } tern_reasm;
 
 /* Errors: TERN_EINVAL (num_streams 0), TERN_ENOMEM. alloc may be NULL. */

@@ -79,7 +79,7 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     /* The cap may have been lowered below what is queued. */
     if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
-    tern_msg *m = tern_pool_alloc(&q->pool, q->alloc, sizeof *m + len);
+    tern_msg *m = tern_pool_alloc(q->pool, q->alloc, sizeof *m + len);
     if (!m) return TERN_ENOMEM;
     memset(m, 0, sizeof *m);
     memcpy(m->data, data, len);
@@ -195,8 +195,7 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m)
     q->bytes -= m->len;
     q->messages--;
     if (before > q->low_threshold && q->bytes <= q->low_threshold) q->low_event = true;
-    q->pool.max = q->max_bytes; /* what the user may queue */
-    tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len);
+    tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len, q->max_bytes); /* up to the cap */
     if (q->bytes == 0 || !q->streams) tern_pool_trim(&q->pool, q->alloc); /* idle: nothing kept */
 }
 

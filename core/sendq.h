@@ -122,7 +122,7 @@ typedef struct tern_sendq {
     /* Freed message blocks kept for reuse (core/pool.h), so a steady flow
      * allocates nothing: at most max_bytes of blocks, all given back
      * once everything is acknowledged (an idle association keeps none). */
-    tern_pool pool;
+    tern_pool *pool;
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.

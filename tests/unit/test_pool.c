@@ -46,31 +46,32 @@ static void freed_blocks_are_reused_within_the_bound(void **state)
     (void)state;
     counting c = {0};
     tern_allocator a = {count_alloc, count_free, &c};
-    tern_pool p = {.max = 1024};
+    tern_pool *p = NULL; /* made when a block is first kept */
     void *b[16];
     for (int i = 0; i < 16; i++) {
-        b[i] = tern_pool_alloc(&p, &a, 100);
+        b[i] = tern_pool_alloc(p, &a, 100);
         memset(b[i], i, 100);
     }
     assert_int_equal(c.allocs, 16);
     for (int i = 0; i < 16; i++)
-        tern_pool_free(&p, &a, b[i], 100);
-    assert_int_equal(p.bytes, 1024); /* 8 kept, 8 given back */
-    assert_int_equal(c.live_bytes, 1024);
+        tern_pool_free(&p, &a, b[i], 100, 1024);
+    assert_non_null(p);
+    assert_int_equal(p->bytes, 1024); /* 8 kept, 8 given back */
+    assert_int_equal(c.live_bytes, 1024 + sizeof *p);
     for (int i = 0; i < 8; i++)
-        b[i] = tern_pool_alloc(&p, &a, 90 + i); /* same class */
-    assert_int_equal(c.allocs, 16);
-    assert_int_equal(p.draws, 24);
-    assert_int_equal(p.bytes, 0);
-    void *other = tern_pool_alloc(&p, &a, 300); /* another class: new */
-    assert_int_equal(c.allocs, 17);
-    tern_pool_free(&p, &a, other, 300);
+        b[i] = tern_pool_alloc(p, &a, 90 + i); /* same class */
+    assert_int_equal(c.allocs, 17);            /* the pool itself only */
+    assert_int_equal(p->bytes, 0);
+    void *other = tern_pool_alloc(p, &a, 300); /* another class: new */
+    assert_int_equal(c.allocs, 18);
+    tern_pool_free(&p, &a, other, 300, 1024);
     for (int i = 0; i < 8; i++)
-        tern_pool_free(&p, &a, b[i], 90 + i);
-    assert_true(p.bytes <= 1024);
+        tern_pool_free(&p, &a, b[i], 90 + i, 1024);
+    assert_true(p->bytes <= 1024);
     tern_pool_trim(&p, &a);
-    assert_int_equal(p.bytes, 0);
+    assert_null(p);
     assert_int_equal(c.live_bytes, 0);
+    tern_pool_trim(&p, &a); /* nothing: fine */
 }
 
 static void large_blocks_pass_through(void **state)
@@ -78,15 +79,15 @@ static void large_blocks_pass_through(void **state)
     (void)state;
     counting c = {0};
     tern_allocator a = {count_alloc, count_free, &c};
-    tern_pool p = {.max = 1u << 20};
-    void *big = tern_pool_alloc(&p, &a, 200000);
+    tern_pool *p = NULL;
+    void *big = tern_pool_alloc(p, &a, 200000);
     assert_non_null(big);
     assert_int_equal(c.live_bytes, 200000);
-    tern_pool_free(&p, &a, big, 200000);
-    assert_int_equal(p.bytes, 0);
+    tern_pool_free(&p, &a, big, 200000, 1u << 20);
+    assert_null(p);
     assert_int_equal(c.live_bytes, 0);
-    tern_pool_free(&p, &a, NULL, 100); /* nothing */
-    assert_int_equal(p.bytes, 0);
+    tern_pool_free(&p, &a, NULL, 100, 1u << 20); /* nothing */
+    assert_null(p);
 }
 
 int main(void)

@@ -492,7 +492,7 @@ static void small_messages_reuse_blocks(void **state)
         c[round % 32] = take(f, 1452);
         assert_memory_equal(tern_chunk_payload(&c[round % 32]), msg, sizeof msg);
     }
-    assert_int_equal(f->count.total_allocs, warm); /* none since */
+    assert_int_equal(f->count.total_allocs, warm + 1); /* the pool itself, no block */
     for (int i = 0; i < 32; i++)
         tern_sendq_release(&f->q, c[i].msg);
     assert_int_equal(tern_sendq_bytes(&f->q), 0);
@@ -507,7 +507,7 @@ static void small_messages_reuse_blocks(void **state)
     }
     for (int i = 0; i < MANY - 1; i++)
         tern_sendq_release(&f->q, d[i].msg);
-    assert_true(f->q.pool.bytes <= MIB);
+    assert_true(f->q.pool && f->q.pool->bytes <= MIB);
     assert_true(f->count.live_bytes <= MIB + 1024 + sizeof(tern_stream_out));
     assert_true(send(f, 0, 0, msg, sizeof msg, 0) == 0); /* unsent at teardown */
     tern_sendq_release(&f->q, d[MANY - 1].msg);
