@@ -382,7 +382,14 @@ int main(int argc, char **argv)
     for (unsigned ms = 0; o.linger && !peer_linger_stop && ms < o.linger * 1000; ms += 20)
         usleep(20000);
     if (o.linger) peer_say("lingered: %s", peer_linger_stop ? "SIGHUP" : "time is up");
-    while (usrsctp_finish() != 0)
-        usleep(10000); /* bounded by the alarm */
+    /* usrsctp_finish fails while its stack still holds associations. Seen
+     * once in a fresh-clone make check (assocs_100): every association had
+     * ended (SHUTDOWN COMPLETE both ways, all data verified) and it still
+     * never finished. Everything is checked by now: give it 10 s, then
+     * leave (exit frees the rest). */
+    unsigned tries = 0;
+    while (usrsctp_finish() != 0 && ++tries < 1000)
+        usleep(10000);
+    if (tries == 1000) peer_say("usrsctp_finish: still busy after 10 s; leaving");
     return 0;
 }
