@@ -498,8 +498,8 @@ static void trim_if_quiet(tern_assoc *a, tern_time now)
     if (!a->data_up || now - a->last_data_at < QUIET_TRIM) return;
     tern_retransq_trim(&a->rq);
     tern_tsn_map_trim(&a->rmap);
-    tern_pool_trim(&a->sendq.pool, a->sendq.alloc); /* blocks kept from a busy spell */
-    tern_pool_trim(&a->reasm.pool, &a->reasm.alloc);
+    tern_sendq_trim(&a->sendq); /* blocks kept from a busy spell */
+    tern_reasm_trim(&a->reasm);
 }
 
 TERN_EXPORT int tern_ep_on_deadline(tern_ep *ep, tern_time now)

@@ -67,3 +67,9 @@ void tern_pool_trim(tern_pool **pp, const tern_allocator *a)
     tern_mem_free(a, p, sizeof *p);
     *pp = NULL;
 }
+
+void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_empty)
+{
+    if (*since_empty < TERN_POOL_HEAVY_FLOW) tern_pool_trim(pp, a);
+    *since_empty = 0;
+}

@@ -11,6 +11,7 @@
 #define TERN_CORE_POOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <tern/core.h>
 
@@ -31,5 +32,13 @@ void *tern_pool_alloc(tern_pool *p, const tern_allocator *a, size_t size);
 void tern_pool_free(tern_pool **pp, const tern_allocator *a, void *block, size_t size, size_t max);
 /* Returns every kept block, and the pool, to the allocator (*pp NULL). */
 void tern_pool_trim(tern_pool **pp, const tern_allocator *a);
+
+/* The owner counts the blocks it takes in *since_empty. When its queue is
+ * empty, the blocks go back unless the flow since the last empty moment
+ * was heavy: a reader or sender that keeps up empties its queue at every
+ * packet, and giving the blocks back each time made every message a
+ * malloc and a free again. A quiet owner trims (tern_pool_trim) later. */
+#define TERN_POOL_HEAVY_FLOW 64
+void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_empty);
 
 #endif

@@ -8,8 +8,6 @@
 #include "core/pool.h"
 #include "wire/serial.h"
 
-#define POOL_HEAVY_FLOW 64 /* blocks drawn between two empty moments */
-
 /* A message under reassembly, or complete and waiting for its turn. Its
  * fragments are sorted by key; once its B fragment is known, the fragments
  * from B up to contig_tail are contiguous and next_key follows them. */
@@ -59,10 +57,8 @@ int tern_reasm_init(tern_reasm *r, const tern_allocator *alloc, const tern_reasm
     return TERN_OK;
 }
 
-/* Fragments' blocks are kept for reuse (core/pool.h) while data flows.
- * Once nothing is held, they go back unless the flow was heavy since the
- * last time nothing was held (a reader that keeps up empties the queue at
- * every packet). At most max_mem of blocks are kept: with 4 MiB windows,
+/* Fragments' blocks are kept for reuse (core/pool.h) while data flows,
+ * with the pool's rule for empty moments. At most max_mem of blocks are kept: with 4 MiB windows,
  * glibc gave the heap's top back and faulted it in again at every read
  * (300,000 page faults in 2 s at 1 KiB messages). mem counts what was asked
  * for; blocks round up to a power of two, so memory stays below three times
@@ -77,11 +73,7 @@ static void free_chain(tern_reasm *r, tern_reasm_frag *f)
         tern_pool_free(&r->pool, &r->alloc, f, frag_size(f->len), r->max_mem);
         f = next;
     }
-    if (r->bytes == 0 && r->pool) {
-        if (r->frags_since_empty < POOL_HEAVY_FLOW || !r->streams)
-            tern_pool_trim(&r->pool, &r->alloc);
-        r->frags_since_empty = 0;
-    }
+    if (r->bytes == 0) tern_pool_on_empty(&r->pool, &r->alloc, &r->frags_since_empty);
 }
 
 static void free_pending(tern_reasm *r, tern_reasm_pending *p)
@@ -487,4 +479,9 @@ size_t tern_reasm_msg_copy(const tern_reasm_msg *m, size_t offset, void *buf, si
         offset = 0;
     }
     return n;
+}
+
+void tern_reasm_trim(tern_reasm *r)
+{
+    tern_pool_trim(&r->pool, &r->alloc);
 }

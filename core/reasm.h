@@ -96,6 +96,9 @@ typedef struct tern_reasm {
     uint32_t frags_since_empty; /* ... and how heavy the flow was */
 } tern_reasm;
 
+/* Gives back the fragments' blocks kept for reuse (a quiet association). */
+void tern_reasm_trim(tern_reasm *r);
+
 /* Errors: TERN_EINVAL (num_streams 0), TERN_ENOMEM. alloc may be NULL. */
 int tern_reasm_init(tern_reasm *r, const tern_allocator *alloc, const tern_reasm_config *cfg);
 /* Frees every fragment and message, queued, pending or handed out. */

@@ -80,6 +80,7 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
     tern_msg *m = tern_pool_alloc(q->pool, q->alloc, sizeof *m + len);
+    if (m && q->since_empty < UINT32_MAX) q->since_empty++;
     if (!m) return TERN_ENOMEM;
     memset(m, 0, sizeof *m);
     memcpy(m->data, data, len);
@@ -195,8 +196,9 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m)
     q->bytes -= m->len;
     q->messages--;
     if (before > q->low_threshold && q->bytes <= q->low_threshold) q->low_event = true;
-    tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len, q->max_bytes); /* up to the cap */
-    if (q->bytes == 0 || !q->streams) tern_pool_trim(&q->pool, q->alloc); /* idle: nothing kept */
+    /* Kept up to the cap; nothing once the queue is torn down. */
+    tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len, q->streams ? q->max_bytes : 0);
+    if (q->bytes == 0) tern_pool_on_empty(&q->pool, q->alloc, &q->since_empty);
 }
 
 void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx)
@@ -311,4 +313,9 @@ void tern_sendq_free(tern_sendq *q, tern_msg_report_fn *fn, void *ctx)
     q->rr_head = q->rr_tail = NO_STREAM;
     q->fcfs_head = q->fcfs_tail = NULL;
     q->locked = NO_STREAM;
+}
+
+void tern_sendq_trim(tern_sendq *q)
+{
+    tern_pool_trim(&q->pool, q->alloc);
 }

@@ -120,9 +120,10 @@ typedef struct tern_sendq {
     uint32_t locked;    /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
     tern_time ttl_next; /* no unsent message expires before this (a lower bound) */
     /* Freed message blocks kept for reuse (core/pool.h), so a steady flow
-     * allocates nothing: at most max_bytes of blocks, all given back
-     * once everything is acknowledged (an idle association keeps none). */
+     * allocates nothing: at most max_bytes of them, given back once all is
+     * acknowledged after a light flow, or by tern_sendq_trim. */
     tern_pool *pool;
+    uint32_t since_empty; /* messages since bytes was last 0 */
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.
@@ -182,6 +183,9 @@ static inline bool tern_sendq_empty(const tern_sendq *q)
 {
     return q->unsent_bytes == 0;
 }
+
+/* Gives back the message blocks kept for reuse (a quiet association). */
+void tern_sendq_trim(tern_sendq *q);
 
 /* Teardown: reports (fn may be NULL) and drops every message that still has
  * unsent bytes, leaving the queue empty but usable; messages still

@@ -90,12 +90,34 @@ static void large_blocks_pass_through(void **state)
     assert_null(p);
 }
 
+/* At an empty moment the blocks stay after a heavy flow (the owner counted
+ * TERN_POOL_HEAVY_FLOW or more) and go back after a light one; the count
+ * starts again either way. */
+static void empty_moment_keeps_blocks_only_after_a_heavy_flow(void **state)
+{
+    (void)state;
+    counting c = {0};
+    tern_allocator a = {count_alloc, count_free, &c};
+    tern_pool *p = NULL;
+    tern_pool_free(&p, &a, tern_pool_alloc(p, &a, 100), 100, 1024);
+    uint32_t since = TERN_POOL_HEAVY_FLOW;
+    tern_pool_on_empty(&p, &a, &since);
+    assert_non_null(p);
+    assert_int_equal(since, 0);
+    since = TERN_POOL_HEAVY_FLOW - 1;
+    tern_pool_on_empty(&p, &a, &since);
+    assert_null(p);
+    assert_int_equal(since, 0);
+    assert_int_equal(c.live_bytes, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(classes_round_up_to_powers_of_two),
         cmocka_unit_test(freed_blocks_are_reused_within_the_bound),
         cmocka_unit_test(large_blocks_pass_through),
+        cmocka_unit_test(empty_moment_keeps_blocks_only_after_a_heavy_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -472,8 +472,9 @@ static void teardown_reports_every_unsent_message(void **state)
 
 /* Small messages reuse freed blocks: a steady flow (send, produce,
  * acknowledge, with some always outstanding) allocates nothing once warm;
- * the blocks kept are bounded, and go back to the allocator once every
- * message is acknowledged, and at teardown. */
+ * the blocks kept are bounded. When everything is acknowledged they stay
+ * after a heavy flow and go back after a light one (core/pool.h), and at
+ * tern_sendq_trim and teardown. */
 static void small_messages_reuse_blocks(void **state)
 {
     (void)state;
@@ -496,7 +497,18 @@ static void small_messages_reuse_blocks(void **state)
     for (int i = 0; i < 32; i++)
         tern_sendq_release(&f->q, c[i].msg);
     assert_int_equal(tern_sendq_bytes(&f->q), 0);
+    assert_non_null(f->q.pool); /* a heavy flow: kept for the next one */
+    assert_int_equal(f->q.pool->bytes, 32 * tern_pool_block_size(sizeof(tern_msg) + sizeof msg));
+    tern_sendq_trim(&f->q);
+    assert_null(f->q.pool);
     assert_int_equal(f->count.live_allocs, 1); /* the stream table only */
+    for (int i = 0; i < 8; i++) {              /* a light flow, then empty: nothing kept */
+        assert_int_equal(send(f, 0, 0, msg, sizeof msg, 0), 0);
+        c[0] = take(f, 1452);
+        tern_sendq_release(&f->q, c[0].msg);
+    }
+    assert_null(f->q.pool);
+    assert_int_equal(f->count.live_allocs, 1);
 
     /* Many released at once (1.5 MiB of blocks): at most the cap's worth (1 MiB) stays. */
     enum { MANY = 12000 };
