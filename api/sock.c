@@ -392,11 +392,6 @@ int tern_api_start_assoc(tern_ctx *ctx, api_sock *s, const tern_addr *peers, int
     return 0;
 }
 
-static bool same_addr(const tern_addr *x, const tern_addr *y)
-{
-    return x->family == y->family && memcmp(x->ip, y->ip, x->family == TERN_AF_INET6 ? 16 : 4) == 0;
-}
-
 /* tern_io_path_mtu, remembered for API_PMTU_LIFE: many associations to one
  * peer (a server's clients, a setup benchmark) ask the same question. */
 static long kernel_mtu(tern_ctx *ctx, const tern_addr *local, const tern_addr *remote)
@@ -404,8 +399,8 @@ static long kernel_mtu(tern_ctx *ctx, const tern_addr *local, const tern_addr *r
     tern_time now = tern_clock_now();
     for (unsigned i = 0; i < API_PMTU_CACHE; i++) {
         const api_pmtu *c = &ctx->pmtu_cache[i];
-        if (c->mtu > 0 && now - c->at < API_PMTU_LIFE && same_addr(&c->local, local) &&
-            same_addr(&c->remote, remote))
+        if (c->mtu > 0 && now - c->at < API_PMTU_LIFE && tern_io_addr_eq(&c->local, local) &&
+            tern_io_addr_eq(&c->remote, remote))
             return c->mtu;
     }
     long mtu = tern_io_path_mtu(ctx->io, local, remote);

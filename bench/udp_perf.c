@@ -44,16 +44,6 @@
 
 #include "perf_proto.h" /* fmix64 */
 
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
-
 #define UDP_PERF_PORT 9900
 #define T_DATA        0x44504455u /* "UDPD" */
 #define T_END         0x45504455u /* "UDPE" */

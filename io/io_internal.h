@@ -78,7 +78,6 @@ struct tern_io {
 
 /* addr.c: tern_addr <-> sockaddr, pktinfo control messages. */
 bool tern_io_from_sockaddr(const struct sockaddr_storage *ss, tern_addr *a, uint16_t *port);
-bool tern_io_addr_eq(const tern_addr *a, const tern_addr *b);
 bool tern_io_path_eq(const tern_path *a, const tern_path *b);
 /* Appends an IP_PKTINFO / IPV6_PKTINFO (source address) at cmsg; returns its space. */
 size_t tern_io_put_pktinfo(struct cmsghdr *c, const tern_addr *src);

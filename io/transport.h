@@ -126,4 +126,7 @@ void tern_io_stats_get(const tern_io *io, tern_io_stats *out);
 socklen_t tern_io_sockaddr(const tern_addr *a, uint16_t port, struct sockaddr_storage *ss);
 bool tern_io_addr_any(const tern_addr *a);
 
+/* The same family and address (ports and scope are not part of tern_addr). */
+bool tern_io_addr_eq(const tern_addr *a, const tern_addr *b);
+
 #endif

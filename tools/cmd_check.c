@@ -12,16 +12,6 @@
 
 #include "common.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
-
 typedef struct probe {
     bool ok;
     double handshake_ms; /* pair probes */

@@ -217,3 +217,13 @@ const char *peer_end_name(enum peer_end e)
 {
     return e == END_SHUTDOWN ? "shutdown" : e == END_ABORT ? "abort" : "none";
 }
+
+void peer_check_end(const struct peer_opts *o, unsigned k, const struct peer_rx *rx, bool sent,
+                    enum peer_end e)
+{
+    if (rx->got < o->count || !sent)
+        peer_die("assoc %u: ended (%s) after %u of %u messages%s", k, peer_end_name(e), rx->got,
+                 o->count, sent ? "" : ", before we sent ours");
+    if (e != (o->close != END_NONE ? o->close : o->expect))
+        peer_die("assoc %u: ended in %s", k, peer_end_name(e));
+}

@@ -75,6 +75,11 @@ bool peer_rx_check(struct peer_rx *rx, const uint8_t *buf, size_t len, uint16_t 
                    bool unordered);
 
 const char *peer_end_name(enum peer_end e);
+/* Association k (from 1) ended with e after rx got its messages: dies
+ * unless every message came, ours were sent, and e is the end expected
+ * (ours, --close, or the peer's, --expect). */
+void peer_check_end(const struct peer_opts *o, unsigned k, const struct peer_rx *rx, bool sent,
+                    enum peer_end e);
 /* Prints "error: <fmt>" and exits 1. */
 void peer_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void peer_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

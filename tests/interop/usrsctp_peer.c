@@ -240,12 +240,7 @@ static void run_one_to_many(struct socket *s, struct assoc *as, const struct pee
                 peer_die("an end (%s) for unknown association %u", peer_end_name(e), (unsigned)id);
             if (a->end != END_NONE) continue; /* our own ABORT's */
             a->end = e;
-            unsigned k = (unsigned)(a - as) + 1;
-            if (a->rx.got < o->count || !a->sent)
-                peer_die("assoc %u: ended (%s) after %u of %u messages%s", k, peer_end_name(e),
-                         a->rx.got, o->count, a->sent ? "" : ", before we sent ours");
-            if (e != (o->close != END_NONE ? o->close : o->expect))
-                peer_die("assoc %u: ended in %s", k, peer_end_name(e));
+            peer_check_end(o, (unsigned)(a - as) + 1, &a->rx, a->sent, e);
             ended++;
             continue;
         }

@@ -678,12 +678,10 @@ static void nagle_gathers_small_messages_until_a_full_packet(void **state)
 {
     (void)state;
     tern_ep_config c = cfg_quiet();
+    c.nodelay = false;
     pair p;
     tern_assoc_id ids[2];
     open_pair(&p, &c, &c, ids);
-    tern_assoc_params q = params_of(&p, 0, ids[0]);
-    q.nodelay = false;
-    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
     send_ok(&p, 0, ids[0], 0, 0, 0, 100); /* nothing in flight: goes at once */
     assert_int_equal(pair_collect_from(&p, 0), 1);
     uint32_t idx = 1;
@@ -708,14 +706,12 @@ static void has_work_tells_output_and_events(void **state)
 {
     (void)state;
     tern_ep_config c = cfg_quiet();
+    c.nodelay = false;
     pair p;
     tern_assoc_id ids[2];
     open_pair(&p, &c, &c, ids);
     assert_false(tern_ep_has_work(NULL));
     assert_false(tern_ep_has_work(p.ep[0]));
-    tern_assoc_params q = params_of(&p, 0, ids[0]);
-    q.nodelay = false;
-    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
     send_ok(&p, 0, ids[0], 0, 0, 0, 100);
     assert_true(tern_ep_has_work(p.ep[0]));
     assert_int_equal(pair_collect_from(&p, 0), 1);
@@ -749,10 +745,7 @@ static void long_message_fills_the_packet_short_one_waits(void **state)
     tern_ep_config c = cfg_quiet();
     pair p;
     tern_assoc_id ids[2];
-    open_pair(&p, &c, &c, ids);
-    tern_assoc_params q = params_of(&p, 0, ids[0]);
-    q.nodelay = true;
-    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    open_pair(&p, &c, &c, ids); /* cfg_quiet: nodelay on */
     send_ok(&p, 0, ids[0], 0, 0, 0, 1000);
     send_ok(&p, 0, ids[0], 0, 0, 1, 1000); /* fits a packet of its own */
     send_ok(&p, 0, ids[0], 0, 0, 2, 4000); /* longer than any packet */

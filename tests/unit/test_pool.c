@@ -9,26 +9,7 @@
 #include <string.h>
 
 #include "core/pool.h"
-
-typedef struct counting {
-    size_t live_bytes, allocs;
-} counting;
-
-static void *count_alloc(void *ctx, size_t size)
-{
-    counting *c = ctx;
-    c->live_bytes += size;
-    c->allocs++;
-    return malloc(size);
-}
-
-static void count_free(void *ctx, void *ptr, size_t size)
-{
-    counting *c = ctx;
-    assert_true(c->live_bytes >= size);
-    c->live_bytes -= size;
-    free(ptr);
-}
+#include "alloc_testutil.h"
 
 static void classes_round_up_to_powers_of_two(void **state)
 {
@@ -45,14 +26,14 @@ static void freed_blocks_are_reused_within_the_bound(void **state)
 {
     (void)state;
     counting c = {0};
-    tern_allocator a = {count_alloc, count_free, &c};
+    tern_allocator a = counting_allocator(&c);
     tern_pool *p = NULL; /* made when a block is first kept */
     void *b[16];
     for (int i = 0; i < 16; i++) {
         b[i] = tern_pool_alloc(p, &a, 100);
         memset(b[i], i, 100);
     }
-    assert_int_equal(c.allocs, 16);
+    assert_int_equal(c.total_allocs, 16);
     for (int i = 0; i < 16; i++)
         tern_pool_free(&p, &a, b[i], 100, 1024);
     assert_non_null(p);
@@ -60,10 +41,10 @@ static void freed_blocks_are_reused_within_the_bound(void **state)
     assert_int_equal(c.live_bytes, 1024 + sizeof *p);
     for (int i = 0; i < 8; i++)
         b[i] = tern_pool_alloc(p, &a, 90 + i); /* same class */
-    assert_int_equal(c.allocs, 17);            /* the pool itself only */
+    assert_int_equal(c.total_allocs, 17);      /* the pool itself only */
     assert_int_equal(p->bytes, 0);
     void *other = tern_pool_alloc(p, &a, 300); /* another class: new */
-    assert_int_equal(c.allocs, 18);
+    assert_int_equal(c.total_allocs, 18);
     tern_pool_free(&p, &a, other, 300, 1024);
     for (int i = 0; i < 8; i++)
         tern_pool_free(&p, &a, b[i], 90 + i, 1024);
@@ -78,7 +59,7 @@ static void large_blocks_pass_through(void **state)
 {
     (void)state;
     counting c = {0};
-    tern_allocator a = {count_alloc, count_free, &c};
+    tern_allocator a = counting_allocator(&c);
     tern_pool *p = NULL;
     void *big = tern_pool_alloc(p, &a, 200000);
     assert_non_null(big);
@@ -97,7 +78,7 @@ static void empty_moment_keeps_blocks_only_after_a_heavy_flow(void **state)
 {
     (void)state;
     counting c = {0};
-    tern_allocator a = {count_alloc, count_free, &c};
+    tern_allocator a = counting_allocator(&c);
     tern_pool *p = NULL;
     tern_pool_free(&p, &a, tern_pool_alloc(p, &a, 100), 100, 1024);
     uint32_t since = TERN_POOL_HEAVY_FLOW;

@@ -11,26 +11,7 @@
 
 #include "core/retransq.h"
 #include "wire/endian.h"
-
-typedef struct counting {
-    size_t live_bytes, live_allocs;
-} counting;
-
-static void *count_alloc(void *ctx, size_t size)
-{
-    counting *c = ctx;
-    c->live_bytes += size;
-    c->live_allocs++;
-    return malloc(size);
-}
-
-static void count_free(void *ctx, void *ptr, size_t size)
-{
-    counting *c = ctx;
-    c->live_bytes -= size;
-    c->live_allocs--;
-    free(ptr);
-}
+#include "alloc_testutil.h"
 
 typedef struct fixture {
     counting count;
@@ -44,7 +25,7 @@ typedef struct fixture {
 static fixture *setup(uint32_t initial_tsn, uint32_t rwnd)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->alloc = (tern_allocator){count_alloc, count_free, &f->count};
+    f->alloc = counting_allocator(&f->count);
     assert_int_equal(tern_sendq_init(&f->q, &f->alloc, 4, 64u << 20, TERN_SCHED_RR), 0);
     assert_int_equal(tern_retransq_init(&f->rq, &f->q, initial_tsn, rwnd, OH), 0);
     return f;

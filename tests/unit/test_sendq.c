@@ -11,28 +11,7 @@
 
 #include "core/sendq.h"
 #include "wire/chunk.h"
-
-typedef struct counting {
-    size_t live_bytes, live_allocs, total_allocs;
-} counting;
-
-static void *count_alloc(void *ctx, size_t size)
-{
-    counting *c = ctx;
-    c->live_bytes += size;
-    c->live_allocs++;
-    c->total_allocs++;
-    return malloc(size);
-}
-
-static void count_free(void *ctx, void *ptr, size_t size)
-{
-    counting *c = ctx;
-    assert_true(c->live_bytes >= size);
-    c->live_bytes -= size;
-    c->live_allocs--;
-    free(ptr);
-}
+#include "alloc_testutil.h"
 
 typedef struct fixture {
     counting count;
@@ -43,7 +22,7 @@ typedef struct fixture {
 static fixture *setup(uint16_t streams, size_t cap, enum tern_sched sched)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->alloc = (tern_allocator){count_alloc, count_free, &f->count};
+    f->alloc = counting_allocator(&f->count);
     assert_int_equal(tern_sendq_init(&f->q, &f->alloc, streams, cap, sched), 0);
     return f;
 }
