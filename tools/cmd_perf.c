@@ -582,6 +582,19 @@ static void fill(uint8_t *msg, size_t n)
         msg[i] = (uint8_t)(i * 131 + (i >> 8) * 7 + 1);
 }
 
+/* Whether m is the answer to ECHO seq of msg (on its stream, with its U
+ * flag, every byte); prints why not. */
+static bool echo_matches(const perf_args *a, const tool_msg *m, const uint8_t *msg, uint64_t seq)
+{
+    bool ok = m->info.ppid == PERF_PPID_ECHO && m->len == a->size &&
+              memcmp(m->buf, msg, a->size) == 0 && m->info.sid == seq % a->streams &&
+              ((m->info.flags & TERN_UNORDERED) != 0) == a->unordered;
+    if (!ok)
+        tool_failf("ECHO %llu: the answer differs (ppid 0x%x, %zu bytes, stream %u)",
+                   (unsigned long long)seq, m->info.ppid, m->len, m->info.sid);
+    return ok;
+}
+
 /* One ECHO of msg (its first 8 bytes: seq) on stream sid and its answer:
  * 1 the answer matches byte for byte (stream and ordering too), 0 it does
  * not, or a TERN_E* error (printed). */
@@ -605,13 +618,7 @@ static int echo_once(tern_ctx *ctx, int sd, const perf_args *a, uint8_t *msg, ui
         tool_fail("waiting for the ECHO answer", (int)r);
         return (int)r;
     }
-    bool ok = m->info.ppid == PERF_PPID_ECHO && m->len == a->size &&
-              memcmp(m->buf, msg, a->size) == 0 && m->info.sid == sid &&
-              ((m->info.flags & TERN_UNORDERED) != 0) == a->unordered;
-    if (!ok)
-        tool_failf("ECHO %llu: the answer differs (ppid 0x%x, %zu bytes, stream %u)",
-                   (unsigned long long)seq, m->info.ppid, m->len, m->info.sid);
-    return ok;
+    return echo_matches(a, m, msg, seq);
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -745,12 +752,7 @@ static int setup_step(tern_ctx *ctx, const perf_args *a, setup_slot *sl, uint8_t
         if (r == TERN_EAGAIN) return 0;
         if (r <= 0) return -tool_fail("waiting for the ECHO answer", r ? (int)r : TERN_ECONNRESET);
         if (a->size >= 8) store64le(msg, sl->seq);
-        if (sl->m.info.ppid != PERF_PPID_ECHO || sl->m.len != a->size ||
-            memcmp(sl->m.buf, msg, a->size) != 0 || sl->m.info.sid != sid ||
-            ((sl->m.info.flags & TERN_UNORDERED) != 0) != a->unordered)
-            return -tool_failf("ECHO %llu: the answer differs (ppid 0x%x, %zu bytes, stream %u)",
-                               (unsigned long long)sl->seq, sl->m.info.ppid, sl->m.len,
-                               sl->m.info.sid);
+        if (!echo_matches(a, &sl->m, msg, sl->seq)) return -1;
         tern_shutdown(ctx, sl->sd, TERN_SHUT_WR);
         sl->state = SL_CLOSING;
         return 1;
@@ -849,6 +851,9 @@ static int run_setup_parallel(tern_ctx *ctx, const perf_args *a, const struct so
     return res->ok ? 0 : 1;
 }
 
+/* --mode setup: one association at a time with blocking calls (they drive
+ * the context themselves; about 10% ahead of the poll loop with one slot),
+ * or --parallel N. */
 static int run_setup(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
                      socklen_t sl, perf_result *res)
 {
