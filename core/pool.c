@@ -68,8 +68,7 @@ void tern_pool_trim(tern_pool **pp, const tern_allocator *a)
     *pp = NULL;
 }
 
-void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_empty)
+void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_trim)
 {
-    if (*since_empty < TERN_POOL_HEAVY_FLOW) tern_pool_trim(pp, a);
-    *since_empty = 0;
+    if (*since_trim < TERN_POOL_HEAVY_FLOW) tern_pool_trim(pp, a);
 }

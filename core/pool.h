@@ -33,12 +33,16 @@ void tern_pool_free(tern_pool **pp, const tern_allocator *a, void *block, size_t
 /* Returns every kept block, and the pool, to the allocator (*pp NULL). */
 void tern_pool_trim(tern_pool **pp, const tern_allocator *a);
 
-/* The owner counts the blocks it takes in *since_empty. When its queue is
- * empty, the blocks go back unless the flow since the last empty moment
- * was heavy: a reader or sender that keeps up empties its queue at every
- * packet, and giving the blocks back each time made every message a
- * malloc and a free again. A quiet owner trims (tern_pool_trim) later. */
+/* The owner counts the blocks it takes in *since_trim, and zeroes it when
+ * it trims because it has been quiet (tern_pool_trim). When its queue is
+ * empty, the blocks go back unless that count shows a heavy flow: a reader
+ * or sender that keeps up empties its queue at every packet or two, and
+ * giving the blocks back each time made every message a malloc and a free
+ * again (and glibc shrank and grew the heap's top a page at a time: 17,000
+ * brk calls in 2 s with 1 KiB messages). An owner that has moved a few
+ * messages since it was last quiet gives its blocks back at once; a busy
+ * one keeps them, at most its cap, until it is quiet. */
 #define TERN_POOL_HEAVY_FLOW 64
-void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_empty);
+void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_trim);
 
 #endif

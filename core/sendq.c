@@ -80,7 +80,7 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
     tern_msg *m = tern_pool_alloc(q->pool, q->alloc, sizeof *m + len);
-    if (m && q->since_empty < UINT32_MAX) q->since_empty++;
+    if (m && q->since_trim < UINT32_MAX) q->since_trim++;
     if (!m) return TERN_ENOMEM;
     memset(m, 0, sizeof *m);
     memcpy(m->data, data, len);
@@ -198,7 +198,7 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m)
     if (before > q->low_threshold && q->bytes <= q->low_threshold) q->low_event = true;
     /* Kept up to the cap; nothing once the queue is torn down. */
     tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len, q->streams ? q->max_bytes : 0);
-    if (q->bytes == 0) tern_pool_on_empty(&q->pool, q->alloc, &q->since_empty);
+    if (q->bytes == 0) tern_pool_on_empty(&q->pool, q->alloc, &q->since_trim);
 }
 
 void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx)
@@ -318,4 +318,5 @@ void tern_sendq_free(tern_sendq *q, tern_msg_report_fn *fn, void *ctx)
 void tern_sendq_trim(tern_sendq *q)
 {
     tern_pool_trim(&q->pool, q->alloc);
+    q->since_trim = 0;
 }

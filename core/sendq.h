@@ -123,7 +123,7 @@ typedef struct tern_sendq {
      * allocates nothing: at most max_bytes of them, given back once all is
      * acknowledged after a light flow, or by tern_sendq_trim. */
     tern_pool *pool;
-    uint32_t since_empty; /* messages since bytes was last 0 */
+    uint32_t since_trim; /* messages since the pool was last trimmed */
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.

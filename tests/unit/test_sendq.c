@@ -452,7 +452,8 @@ static void teardown_reports_every_unsent_message(void **state)
 /* Small messages reuse freed blocks: a steady flow (send, produce,
  * acknowledge, with some always outstanding) allocates nothing once warm;
  * the blocks kept are bounded. When everything is acknowledged they stay
- * after a heavy flow and go back after a light one (core/pool.h), and at
+ * after a heavy flow since the last trim, even one that empties the queue
+ * at every message, and go back after a light one (core/pool.h), and at
  * tern_sendq_trim and teardown. */
 static void small_messages_reuse_blocks(void **state)
 {
@@ -487,6 +488,19 @@ static void small_messages_reuse_blocks(void **state)
         tern_sendq_release(&f->q, c[0].msg);
     }
     assert_null(f->q.pool);
+    assert_int_equal(f->count.live_allocs, 1);
+    /* A sender whose peer keeps up empties the queue at every message:
+     * once the flow since the trim is heavy, the blocks stay all the same. */
+    size_t before = f->count.total_allocs;
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(send(f, 0, 0, msg, sizeof msg, 0), 0);
+        c[0] = take(f, 1452);
+        tern_sendq_release(&f->q, c[0].msg);
+    }
+    /* a block and the pool each round until the flow is heavy, then nothing */
+    assert_true(f->count.total_allocs - before <= 2 * TERN_POOL_HEAVY_FLOW + 2);
+    assert_non_null(f->q.pool);
+    tern_sendq_trim(&f->q);
     assert_int_equal(f->count.live_allocs, 1);
 
     /* Many released at once (1.5 MiB of blocks): at most the cap's worth (1 MiB) stays. */

@@ -12,7 +12,10 @@
  *    shut down. Every message must arrive exactly once, intact (its bytes
  *    are a function of seed and message number, checked byte for byte), in
  *    order per stream for ordered sends, and the association must close
- *    cleanly. Only at 20 % loss may it instead die by the retry limits
+ *    cleanly; rarely (at most 0.1 % of the runs) a race of the protocol
+ *    lets the closer's ABORT to a stray packet end the other side after
+ *    everything was read (stray_abort_after_close). Only at 20 % loss may
+ *    it instead die by the retry limits
  *    (COMM_LOST after Association.Max.Retrans timeouts, §8.1), and then
  *    every accepted message is delivered or handed back in SEND_FAILED
  *    (a message "never sent" must not have been delivered). The core runs
@@ -238,7 +241,8 @@ typedef struct run {
     unsigned next_send, delivered;
     tern_assoc_id id[2];
     bool up[2], ended[2], closed[2], cant_start;
-    bool addr_down[2]; /* the one path was reported UNREACHABLE, not yet AVAILABLE */
+    tern_time up_at[2], ended_at[2]; /* the sim's event log keeps only the first events */
+    bool addr_down[2];               /* the one path was reported UNREACHABLE, not yet AVAILABLE */
     bool all_sent, dry_after_all, shutdown_called;
     int closer_ep;    /* who called tern_ep_shutdown, or -1 */
     uint32_t errs[2]; /* verbose: error counters last printed */
@@ -285,6 +289,7 @@ static void on_event(void *ctx, sim *s, int ep, const tern_event *ev)
     case TERN_EV_COMM_UP:
         SIM_CHECK_MSG(s, !R->up[ep], "ep%d: a second COMM_UP", ep);
         R->up[ep] = true;
+        R->up_at[ep] = sim_now(s);
         R->id[ep] = ev->assoc;
         SIM_CHECK_MSG(s, ev->outbound_streams == (ep == 0 ? R->c.streams : 10),
                       "ep%d: COMM_UP with %u outbound streams", ep, ev->outbound_streams);
@@ -298,6 +303,7 @@ static void on_event(void *ctx, sim *s, int ep, const tern_event *ev)
         SIM_CHECK_MSG(s, R->up[ep] && !R->ended[ep], "ep%d: COMM_LOST out of place", ep);
         R->lost[ep]++;
         R->ended[ep] = true;
+        R->ended_at[ep] = sim_now(s);
         break;
     case TERN_EV_SHUTDOWN_COMPLETE:
         SIM_CHECK_MSG(s, R->up[ep] && !R->ended[ep], "ep%d: SHUTDOWN_COMPLETE out of place", ep);
@@ -580,8 +586,29 @@ static bool both_ended(const run *R)
 
 /* ---- one matrix run ---------------------------------------------------------------------- */
 
-enum outcome { OUT_CLEAN, OUT_HALF, OUT_LOST, OUT_CANT_START, OUT_N };
-static const char *const outcome_name[OUT_N] = {"clean", "half-clean", "comm_lost", "cant_start"};
+enum outcome { OUT_CLEAN, OUT_STRAY_ABORT, OUT_HALF, OUT_LOST, OUT_CANT_START, OUT_N };
+static const char *const outcome_name[OUT_N] = {"clean", "stray-abort", "half-clean", "comm_lost",
+                                                "cant_start"};
+
+/* A race in the protocol itself, at any loss: a packet the other side sent
+ * before the close (the SACK of a duplicate DATA, which §6.2 sends at once)
+ * reaches the closer after its SHUTDOWN COMPLETE; the closer no longer
+ * knows the association and answers it with an ABORT (§8.4 rule 8, as
+ * Linux and FreeBSD do); that ABORT overtakes the SHUTDOWN COMPLETE (or the
+ * SHUTDOWN COMPLETE was lost), so the other side, in SHUTDOWN-ACK-SENT with
+ * everything sent, acknowledged and read, reports COMM_LOST. Recognised
+ * from the counters: the closer ended cleanly and sent an ABORT after all;
+ * the other sent its SHUTDOWN ACK and received that ABORT. */
+static bool stray_abort_after_close(const run *R, sim *s)
+{
+    int c = R->closer_ep, o = 1 - c;
+    if (c < 0 || !R->done[c] || !R->lost[o]) return false;
+    tern_ep_stats cs, os;
+    tern_ep_stats_get(sim_ep(s, c), &cs);
+    tern_ep_stats_get(sim_ep(s, o), &os);
+    return cs.chunks_out[TERN_CHUNK_ABORT] >= 1 && os.chunks_out[TERN_CHUNK_SHUTDOWN_ACK] >= 1 &&
+           os.chunks_in[TERN_CHUNK_ABORT] >= 1;
+}
 
 typedef struct run_result {
     enum outcome out;
@@ -683,12 +710,15 @@ static void data_run(run *R, uint64_t seed, bool verbose, run_result *res)
         res->out = OUT_CANT_START;
     } else {
         SIM_CHECK(s, R->up[0] && R->up[1]);
-        res->out = R->done[0] && R->done[1] ? OUT_CLEAN : R->lost[0] ? OUT_LOST : OUT_HALF;
+        res->out = R->done[0] && R->done[1]        ? OUT_CLEAN
+                   : stray_abort_after_close(R, s) ? OUT_STRAY_ABORT
+                   : R->lost[0]                    ? OUT_LOST
+                                                   : OUT_HALF;
     }
     bool lossy = R->c.loss_i == 3;
-    SIM_CHECK_MSG(s, res->out == OUT_CLEAN || lossy, "ended %s at %.0f%% loss",
+    SIM_CHECK_MSG(s, res->out <= OUT_STRAY_ABORT || lossy, "ended %s at %.0f%% loss",
                   outcome_name[res->out], 100 * R->c.link.loss);
-    if (res->out == OUT_CLEAN || res->out == OUT_HALF) {
+    if (res->out == OUT_CLEAN || res->out == OUT_STRAY_ABORT || res->out == OUT_HALF) {
         /* Closed gracefully: everything was sent, acknowledged and read. */
         SIM_CHECK_MSG(s, R->all_sent, "closed with %u of %u messages queued", R->next_send,
                       R->c.nmsgs);
@@ -716,14 +746,12 @@ static void data_run(run *R, uint64_t seed, bool verbose, run_result *res)
      * limit: Association.Max.Retrans timeouts of at least RTO.Min each. */
     for (int i = 0; i < 2; i++) {
         if (!R->lost[i]) continue;
-        const sim_event *up = sim_event_find(s, i, TERN_EV_COMM_UP),
-                        *lost = sim_event_find(s, i, TERN_EV_COMM_LOST);
         tern_ep_stats es;
         tern_ep_stats_get(sim_ep(s, i), &es);
-        SIM_CHECK(s, up && lost);
         if (es.chunks_in[TERN_CHUNK_ABORT]) continue; /* the peer gave up first */
-        SIM_CHECK_MSG(s, lost->at - up->at >= cfg.assoc_max_retrans * cfg.rto_min,
-                      "ep%d: COMM_LOST %.3f s after COMM_UP", i, (double)(lost->at - up->at) / 1e9);
+        tern_time lived = R->ended_at[i] - R->up_at[i];
+        SIM_CHECK_MSG(s, lived >= cfg.assoc_max_retrans * cfg.rto_min,
+                      "ep%d: COMM_LOST %.3f s after COMM_UP", i, (double)lived / 1e9);
         /* Given up by T5-shutdown-guard (§9.2: 5 × RTO.Max, then ABORT):
          * T2-shutdown, at most RTO.Max, must have resent the SHUTDOWN
          * meanwhile (the peer sends no DATA here to restart T2). */
@@ -857,9 +885,11 @@ static void delivery_matrix(void **state)
     uint64_t lossy = 0, lossy_bad = 0;
     for (int i = 0; i < OUT_N; i++) {
         lossy += by_loss[3][i];
-        if (i != OUT_CLEAN) lossy_bad += by_loss[3][i];
+        if (i > OUT_STRAY_ABORT) lossy_bad += by_loss[3][i];
     }
     if (lossy >= 1000) assert_true(lossy_bad * 100 <= lossy * 2);
+    /* The stray ABORT needs a packet overtaken at just the wrong moment. */
+    if (runs >= 1000) assert_true(count[OUT_STRAY_ABORT] * 1000 <= runs);
 }
 
 /* A run is a pure function of its seed. */
