@@ -659,6 +659,39 @@ static void sec6_1_sender_resumes_on_window_update(void **state)
     pair_free(&p);
 }
 
+/* §6.2: reading sends a window update only once the window grew by
+ * max(PMTU, rwnd / 16) since it was last advertised (here 4,000 bytes of a
+ * 64,000-byte window): a reader that keeps up lets the SACKs of the data
+ * carry the window instead of answering every packet it reads. */
+static void window_update_waits_for_a_sixteenth_of_the_window(void **state)
+{
+    (void)state;
+    tern_ep_config c0, c1;
+    cfg_data(&c0);
+    cfg_data(&c1);
+    c1.rwnd = 64000;
+    c1.sack_delay = 0;
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c0, &c1, ids);
+    reader r = {.side = 1, .in_order = true};
+    uint32_t k = 0;
+    for (; k < 10; k++) /* 3,000 bytes: read, no update */
+        send_ok(&p, 0, ids[0], 0, 0, k, 300);
+    pump(&p, NULL);
+    reader_drain(&p, &r);
+    assert_int_equal(r.n, 10);
+    assert_int_equal(pair_collect_from(&p, 1), 0);
+    for (; k < 24; k++) /* 4,200 bytes: read, one update with the whole window */
+        send_ok(&p, 0, ids[0], 0, 0, k, 300);
+    pump(&p, NULL);
+    reader_drain(&p, &r);
+    assert_int_equal(r.n, 24);
+    assert_int_equal(pair_collect_from(&p, 1), 1);
+    assert_int_equal(expect_sack(&p, 1).a_rwnd, 64000);
+    pair_free(&p);
+}
+
 /* ---- §6.9 fragmentation and reassembly ------------------------------------------------ */
 
 typedef struct frag_ctx {
@@ -851,6 +884,7 @@ int main(void)
         cmocka_unit_test(sec6_1_zero_window_probes_are_not_errors),
         cmocka_unit_test(sec6_1_zero_window_probe),
         cmocka_unit_test(sec6_1_sender_resumes_on_window_update),
+        cmocka_unit_test(window_update_waits_for_a_sixteenth_of_the_window),
         cmocka_unit_test(sec6_9_reassembly_of_1mib_message),
         cmocka_unit_test(sec6_9_partial_delivery_of_message_larger_than_rwnd),
         cmocka_unit_test(api_partial_delivery_parts_report_first_tsn),
