@@ -7,17 +7,26 @@
 
 #define MIN_SHIFT 7 /* 128 bytes */
 
+/* Class 2k holds 128 << k bytes, class 2k + 1 holds 192 << k: a block
+ * wastes at most a third of itself (a 64-byte message with its header,
+ * 136 bytes, takes 192, not 256; a 64 KiB one 96 KiB, not 128). */
+static size_t class_size(int c)
+{
+    return (size_t)(c & 1 ? 192 : 128) << (c >> 1);
+}
+
 static int class_of(size_t size)
 {
-    for (int c = 0; c < TERN_POOL_CLASSES; c++)
-        if (size <= (size_t)1 << (MIN_SHIFT + c)) return c;
-    return -1;
+    if (size <= (size_t)1 << MIN_SHIFT) return 0;
+    int k = 63 - __builtin_clzll((unsigned long long)(size - 1)); /* 2^k < size <= 2^(k+1) */
+    int c = size <= (size_t)3 << (k - 1) ? 2 * (k - MIN_SHIFT) + 1 : 2 * (k + 1 - MIN_SHIFT);
+    return c < TERN_POOL_CLASSES ? c : -1;
 }
 
 size_t tern_pool_block_size(size_t size)
 {
     int c = class_of(size);
-    return c < 0 ? size : (size_t)1 << (MIN_SHIFT + c);
+    return c < 0 ? size : class_size(c);
 }
 
 /* A kept block's first bytes link it to the next. */
@@ -25,7 +34,7 @@ static void *pop(tern_pool *p, int c)
 {
     void *b = p->free[c];
     memcpy(&p->free[c], b, sizeof(void *));
-    p->bytes -= (size_t)1 << (MIN_SHIFT + c);
+    p->bytes -= class_size(c);
     return b;
 }
 
@@ -63,7 +72,7 @@ void tern_pool_trim(tern_pool **pp, const tern_allocator *a)
     if (!p) return;
     for (int c = 0; c < TERN_POOL_CLASSES; c++)
         while (p->free[c])
-            tern_mem_free(a, pop(p, c), (size_t)1 << (MIN_SHIFT + c));
+            tern_mem_free(a, pop(p, c), class_size(c));
     tern_mem_free(a, p, sizeof *p);
     *pp = NULL;
 }

@@ -1,12 +1,13 @@
-/* Blocks kept for reuse: free lists by power-of-two size class (128 bytes
- * to 128 KiB), bounded in bytes by the owner. The queues that copy every
- * message (send queue, reassembly) allocate and free one block per
- * message; through glibc that cost a third of a 64-byte message's path,
- * and for 64 KiB messages the heap's top was trimmed and grown again (page
- * faults) at every acknowledgement (callgrind, perf). Sizes beyond the
- * classes go to the allocator directly. The pool itself is allocated when
- * a block is first kept and freed with the last (tern_pool_trim): an idle
- * owner holds one NULL pointer. */
+/* Blocks kept for reuse: free lists by size class (powers of two and
+ * their halfway points, 128 bytes to 128 KiB), bounded in bytes by the
+ * owner. The queues that copy every message (send queue, reassembly)
+ * allocate and free one block per message; through glibc that cost a
+ * third of a 64-byte message's path, and for 64 KiB messages the heap's
+ * top was trimmed and grown again (page faults) at every acknowledgement
+ * (callgrind, perf). Sizes beyond the classes go to the allocator
+ * directly. The pool itself is allocated when a block is first kept and
+ * freed with the last (tern_pool_trim): an idle owner holds one NULL
+ * pointer. */
 #ifndef TERN_CORE_POOL_H
 #define TERN_CORE_POOL_H
 
@@ -15,7 +16,7 @@
 
 #include <tern/core.h>
 
-#define TERN_POOL_CLASSES 11 /* 128 B << 0..10 */
+#define TERN_POOL_CLASSES 21 /* 128 B, 192 B, 256 B, ... 96 KiB, 128 KiB */
 
 typedef struct tern_pool {
     void *free[TERN_POOL_CLASSES];

@@ -11,15 +11,25 @@
 #include "core/pool.h"
 #include "alloc_testutil.h"
 
-static void classes_round_up_to_powers_of_two(void **state)
+static void classes_are_powers_of_two_and_their_halfway_points(void **state)
 {
     (void)state;
     assert_int_equal(tern_pool_block_size(1), 128);
     assert_int_equal(tern_pool_block_size(128), 128);
-    assert_int_equal(tern_pool_block_size(129), 256);
-    assert_int_equal(tern_pool_block_size(65536 + 80), 131072);
+    assert_int_equal(tern_pool_block_size(129), 192);
+    assert_int_equal(tern_pool_block_size(192), 192);
+    assert_int_equal(tern_pool_block_size(193), 256);
+    assert_int_equal(tern_pool_block_size(256), 256);
+    assert_int_equal(tern_pool_block_size(257), 384);
+    assert_int_equal(tern_pool_block_size(1500), 1536);
+    assert_int_equal(tern_pool_block_size(65536 + 80), 98304);
+    assert_int_equal(tern_pool_block_size(98305), 131072);
     assert_int_equal(tern_pool_block_size(131072), 131072);
     assert_int_equal(tern_pool_block_size(131073), 131073); /* beyond: as asked */
+    for (size_t n = 1; n <= 131072; n++) { /* the smallest class that holds n, within 3/2 */
+        size_t b = tern_pool_block_size(n);
+        assert_true(b >= n && (n <= 128 || 2 * b <= 3 * n + 256));
+    }
 }
 
 static void freed_blocks_are_reused_within_the_bound(void **state)
@@ -99,7 +109,7 @@ static void empty_moment_keeps_blocks_only_after_a_heavy_flow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(classes_round_up_to_powers_of_two),
+        cmocka_unit_test(classes_are_powers_of_two_and_their_halfway_points),
         cmocka_unit_test(freed_blocks_are_reused_within_the_bound),
         cmocka_unit_test(large_blocks_pass_through),
         cmocka_unit_test(empty_moment_keeps_blocks_only_after_a_heavy_flow),
