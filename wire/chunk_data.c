@@ -1,6 +1,8 @@
 /* DATA (RFC 9260 §3.3.1) and I-DATA (RFC 8260 §2.1). */
 #include "wire/chunk.h"
 
+#include <string.h>
+
 #include "wire/chunk_internal.h"
 
 #define DATA_HEADER_LEN  16 /* chunk header, TSN, stream, SSN, PPID */
@@ -43,31 +45,47 @@ int tern_idata_decode(const tern_chunk_raw *raw, tern_idata *out)
 
 /* An empty payload is written (the peer answers with No User Data): useful
  * to test that path; sending one is the core's decision. */
+/* Writes a DATA-like chunk whole, in one pass: the chunk header, room for
+ * the fixed fields (the caller's, at the returned pointer + 4), payload and
+ * padding. Sending 64-byte messages, the writer's field-by-field calls were
+ * 5% of the sender's time (perf). chunk_room has checked the room. */
+static uint8_t *put_in_place(tern_wbuf *w, uint8_t type, uint8_t flags, size_t fixed,
+                             tern_bytes payload)
+{
+    size_t len = fixed + payload.len, padded = tern_pad4((uint32_t)len);
+    uint8_t *p = w->buf + w->len;
+    p[0] = type;
+    p[1] = flags;
+    tern_store16(p + 2, (uint16_t)len);
+    if (payload.len) memcpy(p + fixed, payload.ptr, payload.len);
+    memset(p + len, 0, padded - len);
+    w->tail_pad_at = w->len + len; /* as tern_wbuf_chunk_end leaves it */
+    w->len += padded;
+    w->tail_pad_end = w->len;
+    return p;
+}
+
 int tern_data_put(tern_wbuf *w, const tern_data *d)
 {
     if (!d || !bytes_ok(d->payload.ptr, d->payload.len)) return TERN_EINVAL;
     if (chunk_room(w, DATA_HEADER_LEN, d->payload.len)) return w->err;
-    size_t off = tern_wbuf_chunk_begin(w, TERN_CHUNK_DATA, d->flags);
-    tern_wbuf_put_u32(w, d->tsn);
-    tern_wbuf_put_u16(w, d->stream);
-    tern_wbuf_put_u16(w, d->ssn);
-    tern_wbuf_put_u32(w, d->ppid);
-    tern_wbuf_put(w, d->payload.ptr, d->payload.len);
-    tern_wbuf_chunk_end(w, off);
-    return w->err;
+    uint8_t *p = put_in_place(w, TERN_CHUNK_DATA, d->flags, DATA_HEADER_LEN, d->payload);
+    tern_store32(p + 4, d->tsn);
+    tern_store16(p + 8, d->stream);
+    tern_store16(p + 10, d->ssn);
+    tern_store32(p + 12, d->ppid);
+    return 0;
 }
 
 int tern_idata_put(tern_wbuf *w, const tern_idata *d)
 {
     if (!d || !bytes_ok(d->payload.ptr, d->payload.len)) return TERN_EINVAL;
     if (chunk_room(w, IDATA_HEADER_LEN, d->payload.len)) return w->err;
-    size_t off = tern_wbuf_chunk_begin(w, TERN_CHUNK_I_DATA, d->flags);
-    tern_wbuf_put_u32(w, d->tsn);
-    tern_wbuf_put_u16(w, d->stream);
-    tern_wbuf_put_u16(w, 0); /* reserved */
-    tern_wbuf_put_u32(w, d->mid);
-    tern_wbuf_put_u32(w, (d->flags & TERN_DATA_FLAG_B) ? d->ppid : d->fsn);
-    tern_wbuf_put(w, d->payload.ptr, d->payload.len);
-    tern_wbuf_chunk_end(w, off);
-    return w->err;
+    uint8_t *p = put_in_place(w, TERN_CHUNK_I_DATA, d->flags, IDATA_HEADER_LEN, d->payload);
+    tern_store32(p + 4, d->tsn);
+    tern_store16(p + 8, d->stream);
+    tern_store16(p + 10, 0); /* reserved */
+    tern_store32(p + 12, d->mid);
+    tern_store32(p + 16, (d->flags & TERN_DATA_FLAG_B) ? d->ppid : d->fsn);
+    return 0;
 }
