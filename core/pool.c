@@ -77,7 +77,7 @@ void tern_pool_trim(tern_pool **pp, const tern_allocator *a)
     *pp = NULL;
 }
 
-void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_trim)
+void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t since_quiet)
 {
-    if (*since_trim < TERN_POOL_HEAVY_FLOW) tern_pool_trim(pp, a);
+    if (since_quiet < TERN_POOL_HEAVY_FLOW) tern_pool_trim(pp, a);
 }

@@ -34,8 +34,8 @@ void tern_pool_free(tern_pool **pp, const tern_allocator *a, void *block, size_t
 /* Returns every kept block, and the pool, to the allocator (*pp NULL). */
 void tern_pool_trim(tern_pool **pp, const tern_allocator *a);
 
-/* The owner counts the blocks it takes in *since_trim, and zeroes it when
- * it trims because it has been quiet (tern_pool_trim). When its queue is
+/* The owner counts the blocks it takes (since_quiet), and zeroes the count
+ * when it trims because it has been quiet (tern_pool_trim). When its queue is
  * empty, the blocks go back unless that count shows a heavy flow: a reader
  * or sender that keeps up empties its queue at every packet or two, and
  * giving the blocks back each time made every message a malloc and a free
@@ -44,6 +44,6 @@ void tern_pool_trim(tern_pool **pp, const tern_allocator *a);
  * messages since it was last quiet gives its blocks back at once; a busy
  * one keeps them, at most its cap, until it is quiet. */
 #define TERN_POOL_HEAVY_FLOW 64
-void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t *since_trim);
+void tern_pool_on_empty(tern_pool **pp, const tern_allocator *a, uint32_t since_quiet);
 
 #endif

@@ -73,7 +73,7 @@ static void free_chain(tern_reasm *r, tern_reasm_frag *f)
         tern_pool_free(&r->pool, &r->alloc, f, frag_size(f->len), r->max_mem);
         f = next;
     }
-    if (r->bytes == 0) tern_pool_on_empty(&r->pool, &r->alloc, &r->frags_since_trim);
+    if (r->bytes == 0) tern_pool_on_empty(&r->pool, &r->alloc, r->frags_since_quiet);
 }
 
 static void free_pending(tern_reasm *r, tern_reasm_pending *p)
@@ -379,7 +379,7 @@ int tern_reasm_add_data(tern_reasm *r, const tern_data *c)
     if (r->mem + frag_size(len) > r->max_mem) return TERN_ENOMEM;
     tern_reasm_frag *f = tern_pool_alloc(r->pool, &r->alloc, frag_size(len));
     if (!f) return TERN_ENOMEM;
-    if (r->frags_since_trim < UINT32_MAX) r->frags_since_trim++;
+    if (r->frags_since_quiet < UINT32_MAX) r->frags_since_quiet++;
     memset(f, 0, sizeof *f);
     memcpy(f->data, c->payload.ptr, len); /* the one copy */
     f->len = len;
@@ -484,5 +484,5 @@ size_t tern_reasm_msg_copy(const tern_reasm_msg *m, size_t offset, void *buf, si
 void tern_reasm_trim(tern_reasm *r)
 {
     tern_pool_trim(&r->pool, &r->alloc);
-    r->frags_since_trim = 0;
+    r->frags_since_quiet = 0;
 }

@@ -92,8 +92,8 @@ typedef struct tern_reasm {
     tern_reasm_frag *ready_head, *ready_tail;
     tern_reasm_frag *lent; /* handed out, not yet released */
     tern_allocator alloc;
-    tern_pool *pool;           /* fragments' blocks kept for reuse (reasm.c) */
-    uint32_t frags_since_trim; /* blocks taken since the pool was last trimmed */
+    tern_pool *pool;            /* fragments' blocks kept for reuse (reasm.c) */
+    uint32_t frags_since_quiet; /* blocks taken since the last quiet trim (pool.h) */
 } tern_reasm;
 
 /* Gives back the fragments' blocks kept for reuse (a quiet association). */

@@ -80,7 +80,7 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
     tern_msg *m = tern_pool_alloc(q->pool, q->alloc, sizeof *m + len);
-    if (m && q->since_trim < UINT32_MAX) q->since_trim++;
+    if (m && q->since_quiet < UINT32_MAX) q->since_quiet++;
     if (!m) return TERN_ENOMEM;
     memset(m, 0, sizeof *m);
     memcpy(m->data, data, len);
@@ -203,7 +203,7 @@ void tern_sendq_release(tern_sendq *q, tern_msg *m)
      * came back from it (perf: malloc and free 8% of the sender's time).
      * Nothing once the queue is torn down. */
     tern_pool_free(&q->pool, q->alloc, m, sizeof *m + m->len, q->streams ? 4 * q->max_bytes : 0);
-    if (q->bytes == 0) tern_pool_on_empty(&q->pool, q->alloc, &q->since_trim);
+    if (q->bytes == 0) tern_pool_on_empty(&q->pool, q->alloc, q->since_quiet);
 }
 
 void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx)
@@ -323,5 +323,5 @@ void tern_sendq_free(tern_sendq *q, tern_msg_report_fn *fn, void *ctx)
 void tern_sendq_trim(tern_sendq *q)
 {
     tern_pool_trim(&q->pool, q->alloc);
-    q->since_trim = 0;
+    q->since_quiet = 0;
 }

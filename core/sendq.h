@@ -123,7 +123,7 @@ typedef struct tern_sendq {
      * allocates nothing: at most max_bytes of them, given back once all is
      * acknowledged after a light flow, or by tern_sendq_trim. */
     tern_pool *pool;
-    uint32_t since_trim; /* messages since the pool was last trimmed */
+    uint32_t since_quiet; /* messages since the last quiet trim (pool.h) */
 } tern_sendq;
 
 /* num_streams ≥ 1 outbound streams; max_bytes caps tern_sendq.bytes.

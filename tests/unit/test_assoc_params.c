@@ -688,7 +688,7 @@ static void nagle_gathers_small_messages_until_a_full_packet(void **state)
     for (; idx <= 10; idx++) /* 1,000 bytes: below a full chunk of a 1500-byte path */
         send_ok(&p, 0, ids[0], 0, 0, idx, 100);
     assert_int_equal(pair_collect_from(&p, 0), 0);
-    for (; idx <= 15; idx++) /* 1,500 bytes waiting: one packet of 14 chunks */
+    for (; idx <= 15; idx++) /* 1,500 bytes waiting: one packet, 12 chunks fit */
         send_ok(&p, 0, ids[0], 0, 0, idx, 100);
     assert_int_equal(pair_collect_from(&p, 0), 1);
     tern_data d[16];

@@ -749,6 +749,37 @@ static void cost_per_chunk(void **state)
     tern_reasm_free(&r);
 }
 
+/* A reader that keeps up empties the reassembly at every message: once
+ * the flow since the last quiet trim is heavy, the blocks stay for the next
+ * messages instead of going back to the allocator each time (core/pool.h;
+ * giving them back made glibc shrink and grow its heap a page at a time);
+ * tern_reasm_trim, the quiet trim, gives them back and starts the count
+ * again, so a light flow after it keeps nothing. */
+static void reader_that_keeps_up_reuses_blocks(void **state)
+{
+    (void)state;
+    rig g;
+    rig_init(&g, 1, 1 << 20, 0);
+    uint8_t buf[64];
+    got o;
+    uint32_t tsn = 1;
+    for (uint16_t ssn = 0; ssn < 1000; ssn++, tsn++) {
+        assert_int_equal(add_whole(&g, tsn, 0, ssn, 0, tsn), 0);
+        assert_true(take(&g, &o, buf, sizeof buf));
+    }
+    /* a block (and the pool) per message until the flow is heavy, then none */
+    assert_true(g.count.allocs <= 2 * TERN_POOL_HEAVY_FLOW + 4);
+    assert_non_null(g.r.pool);
+    tern_reasm_trim(&g.r);
+    assert_null(g.r.pool);
+    for (uint16_t ssn = 1000; ssn < 1008; ssn++, tsn++) {
+        assert_int_equal(add_whole(&g, tsn, 0, ssn, 0, tsn), 0);
+        assert_true(take(&g, &o, buf, sizeof buf));
+        assert_null(g.r.pool);
+    }
+    rig_done(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -768,6 +799,7 @@ int main(void)
         cmocka_unit_test(teardown_frees_everything),
         cmocka_unit_test(allocation_failure_and_cap),
         cmocka_unit_test(cost_per_chunk),
+        cmocka_unit_test(reader_that_keeps_up_reuses_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

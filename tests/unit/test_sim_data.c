@@ -241,8 +241,8 @@ typedef struct run {
     unsigned next_send, delivered;
     tern_assoc_id id[2];
     bool up[2], ended[2], closed[2], cant_start;
-    tern_time up_at[2], ended_at[2]; /* the sim's event log keeps only the first events */
-    bool addr_down[2];               /* the one path was reported UNREACHABLE, not yet AVAILABLE */
+    tern_time up_at[2], lost_at[2]; /* the sim's event log keeps only the first events */
+    bool addr_down[2];              /* the one path was reported UNREACHABLE, not yet AVAILABLE */
     bool all_sent, dry_after_all, shutdown_called;
     int closer_ep;    /* who called tern_ep_shutdown, or -1 */
     uint32_t errs[2]; /* verbose: error counters last printed */
@@ -303,7 +303,7 @@ static void on_event(void *ctx, sim *s, int ep, const tern_event *ev)
         SIM_CHECK_MSG(s, R->up[ep] && !R->ended[ep], "ep%d: COMM_LOST out of place", ep);
         R->lost[ep]++;
         R->ended[ep] = true;
-        R->ended_at[ep] = sim_now(s);
+        R->lost_at[ep] = sim_now(s);
         break;
     case TERN_EV_SHUTDOWN_COMPLETE:
         SIM_CHECK_MSG(s, R->up[ep] && !R->ended[ep], "ep%d: SHUTDOWN_COMPLETE out of place", ep);
@@ -749,7 +749,7 @@ static void data_run(run *R, uint64_t seed, bool verbose, run_result *res)
         tern_ep_stats es;
         tern_ep_stats_get(sim_ep(s, i), &es);
         if (es.chunks_in[TERN_CHUNK_ABORT]) continue; /* the peer gave up first */
-        tern_time lived = R->ended_at[i] - R->up_at[i];
+        tern_time lived = R->lost_at[i] - R->up_at[i];
         SIM_CHECK_MSG(s, lived >= cfg.assoc_max_retrans * cfg.rto_min,
                       "ep%d: COMM_LOST %.3f s after COMM_UP", i, (double)lived / 1e9);
         /* Given up by T5-shutdown-guard (§9.2: 5 × RTO.Max, then ABORT):
