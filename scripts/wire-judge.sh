@@ -16,6 +16,10 @@
 # frame carries it; such frames are counted ("tolerated N frames") and
 # nothing else is let through (the interop tests under loss: usrsctp's
 # "More than 100 TSNs were gap-acknowledged in this SACK.").
+# JUDGE_NOT_SCTP_TO=PORT (environment): datagrams sent to this UDP port are
+# not SCTP and are left out of every check (run_scenario.sh's sync
+# datagrams: their ephemeral source port may be a peer's port, freed when
+# the peer exited, which would make them decoded as SCTP).
 # Payloads are not handed to upper-layer dissectors
 # (sctp.ulp_dissection:FALSE): the test payloads would otherwise be decoded
 # as M3UA, NBAP, ... by their PPID and raise those protocols' warnings.
@@ -52,8 +56,13 @@ ts() {
 # tshark prints this when run as root; it is not an error.
 errors() { grep -v '^Running as user' "$ERR" || true; }
 
+# The frames judged: SCTP, or on the given ports; never those sent to
+# JUDGE_NOT_SCTP_TO.
+NOT_SYNC=
+[ -z "${JUDGE_NOT_SCTP_TO:-}" ] || NOT_SYNC=" && udp.dstport != $JUDGE_NOT_SCTP_TO"
+
 fail=0
-if ! ts "$@" -Y sctp -T fields -e frame.number -e sctp.checksum.status -e sctp.chunk_type \
+if ! ts "$@" -Y "sctp$NOT_SYNC" -T fields -e frame.number -e sctp.checksum.status -e sctp.chunk_type \
     -e sctp.sack_number_of_gap_blocks >"$OUT"; then
     echo "wire-judge: FAIL: tshark could not read $PCAP:"
     errors
@@ -99,7 +108,7 @@ END {
 # Only the frames of the given ports: the capture may hold other datagrams
 # (the test drivers' sync datagrams), which some other dissector may claim
 # by their port and call malformed.
-ON_PORTS="udp.port in {$(echo "$PORTS" | sed "s/ /, /g")}"
+ON_PORTS="udp.port in {$(echo "$PORTS" | sed "s/ /, /g")}$NOT_SYNC"
 if ! ts "$@" -Y "$ON_PORTS && _ws.expert.severity >= \"Warning\"" -T fields -E 'aggregator=|' \
     -e frame.number -e _ws.expert.severity -e _ws.expert.message >"$OUT"; then
     echo "wire-judge: FAIL: tshark rejected the expert filter:"

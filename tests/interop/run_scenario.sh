@@ -253,7 +253,7 @@ esac
 
 echo "--- wire judge"
 jrc=0
-"$JUDGE" "$PCAP" "$SRV_UDP" "$CLI_UDP" >"$WORK/judge.txt" 2>&1 || jrc=$?
+JUDGE_NOT_SCTP_TO=$SYNC_UDP "$JUDGE" "$PCAP" "$SRV_UDP" "$CLI_UDP" >"$WORK/judge.txt" 2>&1 || jrc=$?
 cat "$WORK/judge.txt"
 [ "$jrc" = 0 ] || fail "the wire judge condemned the capture"
 for c in $want; do

@@ -46,5 +46,18 @@ grep -q '^tolerated 1 frames' "$WORK/tolerate.out" || fail "JUDGE_TOLERATE: fram
 grep -q '^  1[[:space:]]' "$WORK/tolerate.out" || fail "JUDGE_TOLERATE: frame 1 went unnamed"
 JUDGE_TOLERATE="some other message" "$JUDGE" "$WORK/bad.pcap" 9899 >"$WORK/other.out" 2>&1 || true
 grep -q '^tolerated 0 frames' "$WORK/other.out" || fail "JUDGE_TOLERATE: another message let a frame through"
+
+# A test driver's sync datagram from the SCTP port (a freed peer port reused
+# as its ephemeral port) is decoded as SCTP and condemned, unless
+# JUDGE_NOT_SCTP_TO names its destination port.
+"$GEN" --sync-to 9777 "$WORK/sync.pcap" "$WORK/sync.txt"
+if "$JUDGE" "$WORK/sync.pcap" 9899 >"$WORK/sync.out" 2>&1; then
+    cat "$WORK/sync.out"
+    fail "the judge passed a non-SCTP datagram on the SCTP port"
+fi
+JUDGE_NOT_SCTP_TO=9777 "$JUDGE" "$WORK/sync.pcap" 9899 >"$WORK/sync_skip.out" 2>&1 ||
+    { cat "$WORK/sync_skip.out"; fail "JUDGE_NOT_SCTP_TO: the sync datagram still condemned"; }
+JUDGE_NOT_SCTP_TO=9777 "$JUDGE" "$WORK/bad.pcap" 9899 >"$WORK/bad_skip.out" 2>&1 &&
+    { cat "$WORK/bad_skip.out"; fail "JUDGE_NOT_SCTP_TO let the sabotaged frames through"; }
 echo "PASS: the judge passes good packets and condemns a bad checksum and a malformed chunk;" \
-    "JUDGE_TOLERATE spares only its own message"
+    "JUDGE_TOLERATE spares only its own message; JUDGE_NOT_SCTP_TO only its port's datagrams"

@@ -1,14 +1,17 @@
 /* Builds one SCTP packet per chunk type (and per parameter / cause family)
  * with Tern's encoder, for an independent decoder to judge.
  *
- *   gen_packets [--sabotage] PCAP EXPECTED [CORPUS_DIR]
+ *   gen_packets [--sabotage | --sync-to PORT] PCAP EXPECTED [CORPUS_DIR]
  *
  * PCAP: Ethernet/IPv4/UDP frames, SCTP over UDP port 9899 (RFC 6951), with
  * valid IPv4 and UDP checksums and the SCTP CRC32c. EXPECTED: one line per
  * frame with the comma-separated chunk types tshark must report. CORPUS_DIR:
  * also write each bare SCTP packet there (the fuzzers' seed corpus).
  * --sabotage: instead, two bad frames the judge must catch: a wrong CRC32c,
- * then a SACK whose gap count disagrees with its length. */
+ * then a SACK whose gap count disagrees with its length.
+ * --sync-to PORT: after the packets, a test driver's sync datagram
+ * ("tern-sync-end", not SCTP) from UDP port 9899 to PORT, as when the
+ * driver's ephemeral port happens to be a peer's freed port. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,15 +416,34 @@ static void gen_sabotage(out *o, uint8_t *buf)
     write_frame(o, w.buf, w.len, "3");
 }
 
+/* A datagram that is not SCTP, from the SCTP port (see --sync-to). */
+static void gen_sync_datagram(out *o, uint16_t to_port)
+{
+    static const pcap_udp_end src = {{127, 0, 0, 1}, SCTP_UDP_PORT};
+    const pcap_udp_end dst = {{127, 0, 0, 1}, to_port};
+    static const char sync[] = "tern-sync-end";
+    if (pcap_write_udp4(o->pcap, (uint32_t)o->frames, 0, &src, &dst, (const uint8_t *)sync,
+                        sizeof sync - 1) != 0)
+        die("sync datagram too long");
+    o->frames++;
+}
+
 int main(int argc, char **argv)
 {
     bool sabotage = argc > 1 && strcmp(argv[1], "--sabotage") == 0;
+    long sync_to = 0;
     if (sabotage) {
         argv++;
         argc--;
+    } else if (argc > 2 && strcmp(argv[1], "--sync-to") == 0) {
+        sync_to = strtol(argv[2], NULL, 10);
+        if (sync_to < 1 || sync_to > 65535) die("--sync-to: want a UDP port");
+        argv += 2;
+        argc -= 2;
     }
     if (argc < 3) {
-        fprintf(stderr, "usage: gen_packets [--sabotage] PCAP EXPECTED [CORPUS_DIR]\n");
+        fprintf(stderr,
+                "usage: gen_packets [--sabotage | --sync-to PORT] PCAP EXPECTED [CORPUS_DIR]\n");
         return 2;
     }
     out o = {fopen(argv[1], "wb"), fopen(argv[2], "w"), argc > 3 ? argv[3] : NULL, 0};
@@ -439,6 +461,7 @@ int main(int argc, char **argv)
     gen_causes(&o, buf);
     gen_reconfig(&o, buf);
     gen_asconf(&o, buf);
+    if (sync_to) gen_sync_datagram(&o, (uint16_t)sync_to);
 done:
     if (fclose(o.pcap) || fclose(o.expected)) die("write failed");
     printf("gen_packets: %d frames\n", o.frames);
