@@ -238,6 +238,16 @@ bool tern_data_nagle_holds(const tern_assoc *a, size_t full)
     return tern_sendq_unsent_bytes(&a->sendq) < full;
 }
 
+bool tern_data_send_waits(const tern_assoc *a, size_t full)
+{
+    size_t flight = tern_retransq_flight(&a->rq);
+    if (a->cfg.nodelay || flight == 0) return false;
+    size_t batch = flight / 4;
+    if (batch > TERN_DATA_BATCH_MAX) batch = TERN_DATA_BATCH_MAX;
+    if (batch < full) batch = full;
+    return tern_sendq_unsent_bytes(&a->sendq) < batch;
+}
+
 unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
                         tern_time now)
 {

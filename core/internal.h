@@ -477,6 +477,17 @@ size_t tern_data_max_payload(const tern_assoc *a, const tern_dest *d);
  * packet of new data starts only once a full chunk's worth (full bytes) is
  * waiting; NODELAY sends at once (the I bit too: tern_data_fill). */
 bool tern_data_nagle_holds(const tern_assoc *a, size_t full);
+/* The most new data a send leaves waiting for the next: one GSO send's worth. */
+#define TERN_DATA_BATCH_MAX (64u * 1024u)
+/* Whether a send just queued leaves its data waiting, asking for no output:
+ * while Nagle holds it, and also, with nodelay off and data in flight, while
+ * less than a batch waits: a quarter of the flight, at least a full chunk
+ * (Nagle's rule), at most TERN_DATA_BATCH_MAX. A sender refilling a large
+ * window then sends batches rather than a packet per message (1 KiB messages
+ * at MTU 1500: a system call each). The flight's next SACK sends what waits
+ * (tern_data_fill applies only Nagle's rule), so the wait ends where
+ * Nagle's does. */
+bool tern_data_send_waits(const tern_assoc *a, size_t full);
 
 /* ---- ootb.c: §8.4 ---------------------------------------------------------- */
 void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,

@@ -91,7 +91,8 @@ typedef struct tern_ep_config {
     uint32_t sndbuf;      /* per association: queued + unacknowledged message bytes (1 MiB) */
     uint32_t pmtu;        /* IP MTU assumed for a new path, bytes (1500; ≥ 1280) */
     bool nodelay;         /* send small messages at once; off: with data in flight, new data
-                             waits until a full chunk's worth is queued (Nagle-like) */
+                             waits until a full chunk's worth is queued (Nagle-like), or a
+                             quarter of the flight (at most 64 KiB), or the next SACK */
     tern_time sack_delay; /* delayed SACK (§6.2): 200 ms; 0 acknowledges every packet */
     uint8_t sack_freq;    /* a SACK at least every this many DATA packets (2) */
     uint8_t max_burst;    /* §16 Max.Burst (4) */

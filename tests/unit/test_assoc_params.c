@@ -699,6 +699,51 @@ static void nagle_gathers_small_messages_until_a_full_packet(void **state)
     pair_free(&p);
 }
 
+/* Nagle off, a large flight (40 packets): a send leaves new data waiting
+ * until a quarter of the flight is queued, then the batch goes at once (Nagle
+ * keeps the last message for the SACK). With Nagle's rule alone, every
+ * second 1000-byte message sent a packet: a system call per message for a
+ * sender refilling a large window. */
+static void batch_grows_with_the_flight(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet(); /* nodelay on while the window opens */
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    reader r = {.side = 1, .in_order = true};
+    uint32_t idx = 0;
+    for (; idx < 120; idx++) /* slow start: cwnd grows past 40 packets */
+        send_ok(&p, 0, ids[0], 0, 0, idx, 1000);
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 120);
+    tern_assoc_info i;
+    assert_true(pair_info(&p, 0, ids[0], &i));
+    assert_true(i.paths[0].cwnd >= 50 * 1000);
+    for (int k = 0; k < 40; k++, idx++) /* the flight: 40 chunks of 1,016 bytes */
+        send_ok(&p, 0, ids[0], 0, 0, idx, 1000);
+    assert_int_equal(pair_collect_from(&p, 0), 40);
+    tern_assoc_params q = params_of(&p, 0, ids[0]);
+    q.nodelay = false;
+    assert_int_equal(tern_ep_assoc_params_set(p.ep[0], ids[0], &q, p.now), 0);
+    assert_int_equal(pair_collect_from(&p, 0), 0); /* nothing waits yet */
+    tern_event ev;
+    while (tern_ep_poll_event(p.ep[0], &ev)) { /* events are work too */
+    }
+    for (int k = 0; k < 10; k++, idx++) { /* below a quarter (10,160) waiting: no output */
+        send_ok(&p, 0, ids[0], 0, 0, idx, 1000);
+        assert_false(tern_ep_has_work(p.ep[0]));
+        assert_int_equal(pair_collect_from(&p, 0), 0);
+    }
+    send_ok(&p, 0, ids[0], 0, 0, idx++, 1000); /* 11,000: the batch, less Nagle's last */
+    assert_int_equal(pair_collect_from(&p, 0), 10);
+    pump_read(&p, &r); /* the SACKs send the last one */
+    assert_int_equal(r.n, idx);
+    assert_true(pair_info(&p, 0, ids[0], &i));
+    assert_int_equal(i.send_queued, 0);
+    pair_free(&p);
+}
+
 /* tern_ep_has_work: output owed (a message to send), events waiting, or
  * nothing at all (what a caller driving many endpoints skips on); a
  * message Nagle holds back owes no output. */
@@ -1014,6 +1059,7 @@ int main(void)
         cmocka_unit_test(assoc_params_sack_delay_zero_sacks_now),
         cmocka_unit_test(assoc_params_max_seg_and_nodelay),
         cmocka_unit_test(nagle_gathers_small_messages_until_a_full_packet),
+        cmocka_unit_test(batch_grows_with_the_flight),
         cmocka_unit_test(has_work_tells_output_and_events),
         cmocka_unit_test(long_message_fills_the_packet_short_one_waits),
         cmocka_unit_test(heartbeat_now_confirms_then_primary),
