@@ -293,8 +293,7 @@ job() {
             reason="verified is ${verified:-absent}: $(grep -v '^$' "$err" | tail -n 1)"
         fi
     fi
-    # Smoke: a tool that is built must work (a missing one is skipped).
-    JOB_REASON=$reason JOB_RC=$rc
+    JOB_REASON=$reason JOB_RC=$rc # for run_group
     # Raw run, as JSON.
     local result=null # the tool's JSON object, on one line
     if [ -n "$verified" ] && [ "$(tr -d " \n" <"$out" | cut -c1)" = "{" ]; then
@@ -418,8 +417,9 @@ run_group() {
                 drop_run "$tool" $figs
                 # shellcheck disable=SC2086
                 job "$tool" "$skey" "$cargs" $figs
-                [ -n "$JOB_REASON" ] && [ "$JOB_RC" != 127 ] && FAILED=1
             fi
+            # Smoke: a tool that is built must work (a missing one, 127, is skipped).
+            [ -n "$JOB_REASON" ] && [ "$JOB_RC" != 127 ] && FAILED=1
             [ "$fresh" = 1 ] && stop_servers
         done
     done

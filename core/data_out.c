@@ -240,12 +240,9 @@ bool tern_data_nagle_holds(const tern_assoc *a, size_t full)
 
 bool tern_data_send_waits(const tern_assoc *a, size_t full)
 {
-    size_t flight = tern_retransq_flight(&a->rq);
-    if (a->cfg.nodelay || flight == 0) return false;
-    size_t batch = flight / 4;
+    size_t batch = tern_retransq_flight(&a->rq) / 4;
     if (batch > TERN_DATA_BATCH_MAX) batch = TERN_DATA_BATCH_MAX;
-    if (batch < full) batch = full;
-    return tern_sendq_unsent_bytes(&a->sendq) < batch;
+    return tern_data_nagle_holds(a, batch > full ? batch : full); /* Nagle's rule, a larger full */
 }
 
 unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,

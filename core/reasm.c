@@ -58,11 +58,12 @@ int tern_reasm_init(tern_reasm *r, const tern_allocator *alloc, const tern_reasm
 }
 
 /* Fragments' blocks are kept for reuse (core/pool.h) while data flows,
- * with the pool's rule for empty moments. At most max_mem of blocks are kept: with 4 MiB windows,
- * glibc gave the heap's top back and faulted it in again at every read
- * (300,000 page faults in 2 s at 1 KiB messages). mem counts what was asked
- * for; blocks round up to a power of two, so memory stays below three times
- * max_mem. */
+ * with the pool's rule for empty moments. At most max_mem of blocks are
+ * kept: with 4 MiB windows, glibc gave the heap's top back and faulted it in
+ * again at every read (300,000 page faults in 2 s at 1 KiB messages). mem
+ * counts what was asked for; a block is at most half again as large beyond
+ * the smallest class (128 bytes), so live blocks stay within about 1.5 ×
+ * max_mem, and kept ones add max_mem at most. */
 static void free_chain(tern_reasm *r, tern_reasm_frag *f)
 {
     while (f) {

@@ -80,8 +80,8 @@ int tern_sendq_enqueue(tern_sendq *q, const tern_send_info *info, const void *da
     if (q->bytes > q->max_bytes || len > q->max_bytes - q->bytes) return TERN_ENOMEM;
 
     tern_msg *m = tern_pool_alloc(q->pool, q->alloc, sizeof *m + len);
-    if (m && q->since_quiet < UINT32_MAX) q->since_quiet++;
     if (!m) return TERN_ENOMEM;
+    if (q->since_quiet < UINT32_MAX) q->since_quiet++;
     memset(m, 0, sizeof *m);
     memcpy(m->data, data, len);
     m->context = info->context;

@@ -120,8 +120,9 @@ typedef struct tern_sendq {
     uint32_t locked;    /* stream in mid-record on the wire (§6.9), UINT32_MAX: none */
     tern_time ttl_next; /* no unsent message expires before this (a lower bound) */
     /* Freed message blocks kept for reuse (core/pool.h), so a steady flow
-     * allocates nothing: at most max_bytes of them, given back once all is
-     * acknowledged after a light flow, or by tern_sendq_trim. */
+     * allocates nothing: at most 4 × max_bytes of them (what a full queue of
+     * small messages takes, sendq.c), given back once all is acknowledged
+     * after a light flow, or by tern_sendq_trim. */
     tern_pool *pool;
     uint32_t since_quiet; /* messages since the last quiet trim (pool.h) */
 } tern_sendq;

@@ -43,8 +43,6 @@ int tern_idata_decode(const tern_chunk_raw *raw, tern_idata *out)
     return out->payload.len ? 0 : TERN_EWIRE_NO_USER_DATA;
 }
 
-/* An empty payload is written (the peer answers with No User Data): useful
- * to test that path; sending one is the core's decision. */
 /* Writes a DATA-like chunk whole, in one pass: the chunk header, room for
  * the fixed fields (the caller's, at the returned pointer + 4), payload and
  * padding. Sending 64-byte messages, the writer's field-by-field calls were
@@ -65,6 +63,8 @@ static uint8_t *put_in_place(tern_wbuf *w, uint8_t type, uint8_t flags, size_t f
     return p;
 }
 
+/* An empty payload is written (the peer answers with No User Data): useful
+ * to test that path; sending one is the core's decision. */
 int tern_data_put(tern_wbuf *w, const tern_data *d)
 {
     if (!d || !bytes_ok(d->payload.ptr, d->payload.len)) return TERN_EINVAL;
