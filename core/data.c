@@ -220,10 +220,13 @@ TERN_EXPORT int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *
     if (rc) return rc;
     a->stats.messages_out++;
     a->dry_owed = true;
-    /* A message left waiting (Nagle, or a batch still growing) makes no
-     * output attempt: the SACK that ends the wait asks for output. */
-    bool held = !(si.flags & TERN_MSG_SACK_NOW) && !a->rq.marked &&
-                tern_data_send_waits(a, tern_data_max_payload(a, tern_primary(a)));
+    /* A message left waiting (Nagle, a batch still growing, or a shut
+     * window) makes no output attempt: the SACK that ends the wait asks for
+     * output. */
+    tern_dest *p = tern_primary(a);
+    bool held =
+        !(si.flags & TERN_MSG_SACK_NOW) && !a->rq.marked &&
+        (tern_data_send_waits(a, tern_data_max_payload(a, p)) || tern_data_window_shut(a, p));
     if (!held) tern_assoc_want_output(ep, a, TERN_SEND_DATA);
     if (a->sendq.ttl_next < a->timer[TERN_TTTL])
         tern_assoc_set_timer(ep, a, TERN_TTTL, a->sendq.ttl_next);

@@ -245,6 +245,13 @@ bool tern_data_send_waits(const tern_assoc *a, size_t full)
     return tern_data_nagle_holds(a, batch > full ? batch : full); /* Nagle's rule, a larger full */
 }
 
+bool tern_data_window_shut(const tern_assoc *a, const tern_dest *d)
+{
+    if (tern_retransq_flight(&a->rq) == 0) return false;
+    size_t flight = tern_retransq_path_flight(&a->rq, (uint8_t)(d - a->paths));
+    return flight >= d->cc.cwnd || tern_retransq_peer_rwnd(&a->rq) == 0;
+}
+
 unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, size_t limit,
                         tern_time now)
 {
@@ -283,7 +290,7 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
             }
             if (n == 0 && !(c.flags & TERN_DATA_FLAG_I) && tern_data_nagle_holds(a, full)) break;
             if (tern_retransq_reserve(&a->rq, 1) != 0) break;
-            tern_sendq_produce(&a->sendq, max, &c);
+            tern_sendq_take(&a->sendq, &c);
             uint32_t tsn;
             if (tern_retransq_push(&a->rq, &c, idx, now, &tsn) != 0) {
                 tern_sendq_release(&a->sendq, c.msg);

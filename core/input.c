@@ -122,22 +122,23 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
     tern_chunk_raw raw;
     bool alive = true;
     a->stats.packets_in++;
-    tern_chunk_iter count = it;
-    while (tern_chunk_next(&count, &raw) > 0) {
+    /* One pass counts the chunks and checks the tag (§8.5, §8.5.1): the
+     * packet's tag must pass the rule of every chunk in it (the COOKIE ECHO
+     * handled already aside), or none of the packet is processed. */
+    tern_chunk_iter check = it;
+    bool tags_ok = true;
+    for (bool first = true; tern_chunk_next(&check, &raw) > 0; first = false) {
         if (is_data(raw.type))
             a->stats.data_chunks_in++;
         else
             a->stats.ctrl_chunks_in++;
+        if (!(first && skip_first)) tags_ok = tags_ok && tag_ok(a, h, &raw);
+    }
+    if (!tags_ok) {
+        tern_ep_drop(ep, a, TERN_DROP_VTAG);
+        return;
     }
     if (skip_first) tern_chunk_next(&it, &raw);
-    /* §8.5, §8.5.1: the packet's tag must pass the rule of every chunk in
-     * it, or none of the packet is processed. */
-    tern_chunk_iter check = it;
-    while (tern_chunk_next(&check, &raw) > 0)
-        if (!tag_ok(a, h, &raw)) {
-            tern_ep_drop(ep, a, TERN_DROP_VTAG);
-            return;
-        }
     bool had_data = false;
     while (alive && tern_chunk_next(&it, &raw) > 0) {
         had_data |= raw.type == TERN_CHUNK_DATA;
@@ -164,6 +165,37 @@ static bool unicast_path(const tern_path *path)
 {
     return tern_addr_is_unicast(&path->remote) &&
            (path->local.family == TERN_AF_NONE || tern_addr_is_unicast(&path->local));
+}
+
+static void uncount(tern_ep *ep, tern_chunk_iter it, unsigned n)
+{
+    tern_chunk_counts *c = &ep->stats.chunks_in;
+    tern_chunk_raw raw;
+    for (; n && tern_chunk_next(&it, &raw) > 0; n--) {
+        uint8_t k = tern_chunk_slot[raw.type];
+        if (k)
+            c->known[k - 1]--;
+        else if (c->other && c->other[raw.type]) /* 0: its count had failed to allocate */
+            c->other[raw.type]--;
+    }
+}
+
+/* The packet's chunks counted on the endpoint, and checked for framing
+ * (§3.2), in one pass: their number, or 0 (none counted) when there are
+ * none or one is malformed. */
+static unsigned count_if_framed(tern_ep *ep, tern_chunk_iter it)
+{
+    tern_chunk_iter scan = it;
+    tern_chunk_raw raw;
+    unsigned n = 0;
+    int rc;
+    while ((rc = tern_chunk_next(&scan, &raw)) > 0) {
+        tern_ep_count_chunk(ep, &ep->stats.chunks_in, raw.type);
+        n++;
+    }
+    if (rc == 0) return n;
+    uncount(ep, it, n); /* rare: the malformed packet pays */
+    return 0;
 }
 
 static tern_assoc *find_tcb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
@@ -199,18 +231,18 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
     }
     /* Then the whole packet's framing: no chunk of a malformed packet is
      * processed. */
-    if (tern_packet_validate(pkt, len) < 1 || tern_packet_parse(pkt, len, &h, &it) < 0) {
+    tern_packet_parse(pkt, len, &h, &it);
+    unsigned chunks = count_if_framed(ep, it);
+    if (!chunks) {
         tern_ep_drop(ep, NULL, TERN_DROP_MALFORMED);
         return 0;
     }
     if (h.dst_port != ep->cfg.port && !ep->cfg.closed_port) {
+        uncount(ep, it, chunks);
         tern_ep_drop(ep, NULL, TERN_DROP_PORT);
         return 0;
     }
-    tern_chunk_iter count = it;
     tern_chunk_raw raw;
-    while (tern_chunk_next(&count, &raw) > 0)
-        tern_ep_count_chunk(ep, &ep->stats.chunks_in, raw.type);
 
     tern_chunk_iter rest = it;
     tern_chunk_next(&rest, &first);

@@ -488,6 +488,12 @@ bool tern_data_nagle_holds(const tern_assoc *a, size_t full);
  * (tern_data_fill applies only Nagle's rule), so the wait ends where
  * Nagle's does. */
 bool tern_data_send_waits(const tern_assoc *a, size_t full);
+/* Whether new data for d cannot go now and a SACK is sure to come: data in
+ * flight, and d's congestion window full or the peer's window shut (§6.1 A,
+ * B). A send then asks for no output (a window-limited sender queueing 64 B
+ * messages tried, and failed, to build a packet for each); the SACK that
+ * opens the window asks for it (after_ack in data_out.c). */
+bool tern_data_window_shut(const tern_assoc *a, const tern_dest *d);
 
 /* ---- ootb.c: §8.4 ---------------------------------------------------------- */
 void tern_handle_ootb(tern_ep *ep, const tern_path *path, const tern_common_header *h,

@@ -6,24 +6,32 @@
 #include "core/internal.h"
 #include "wire/cause.h"
 
-static void count_packet_out(tern_ep *ep, const uint8_t *pkt, size_t len)
+/* Counts a packet and its chunks: the first len bytes are parsed (the
+ * common header and the control chunks), and data_chunks DATA chunks follow
+ * them, counted without a parse (64 B messages: a packet holds hundreds). */
+static void count_packet_out(tern_ep *ep, const uint8_t *pkt, size_t len, unsigned data_chunks)
 {
     tern_common_header h;
     tern_chunk_iter it;
     tern_chunk_raw raw;
     ep->stats.packets_out++;
+    uint8_t k = tern_chunk_slot[TERN_CHUNK_DATA];
+    if (k) ep->stats.chunks_out.known[k - 1] += data_chunks;
     if (tern_packet_parse(pkt, len, &h, &it) < 0) return;
     while (tern_chunk_next(&it, &raw) > 0)
         tern_ep_count_chunk(ep, &ep->stats.chunks_out, raw.type);
 }
 
-static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks)
+/* ctrl_len: the bytes before the packet's DATA chunks (data_chunks of them). */
+static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks, size_t ctrl_len,
+                     unsigned data_chunks)
 {
     if (w->err) { /* cannot fit the caller's buffer: nothing is sent */
         tern_ep_drop(ep, a, TERN_DROP_OUTPUT_FULL);
         return 0;
     }
     tern_packet_set_checksum(w->buf, w->len);
+    count_packet_out(ep, w->buf, ctrl_len, data_chunks);
     a->stats.packets_out++;
     a->stats.ctrl_chunks_out += chunks;
     return w->len;
@@ -92,7 +100,7 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
         tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, 0);
         tern_init_put(&w, TERN_CHUNK_INIT, &init);
         *path = p->path;
-        return finish(ep, a, &w, 1);
+        return finish(ep, a, &w, 1, w.len, 0);
     }
     tern_wbuf_init(&w, buf, cap);
     tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, a->peer_vtag);
@@ -106,8 +114,10 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     size_t limit = tern_dest_packet_limit(to), buf_cap = w.cap;
     if (!w.err && w.len <= limit && limit < w.cap) w.cap = limit;
     unsigned data = 0;
+    size_t ctrl_len = w.len;
     if (!w.err) {
         n += tern_sack_put_owed(ep, a, &w, data_possible);
+        ctrl_len = w.len;
         size_t data_limit = limit < buf_cap ? limit : buf_cap;
         w.cap = buf_cap; /* an oversize retransmission may pass the limit (§6.9) */
         if (data_possible) data = tern_data_fill(ep, a, to, &w, data_limit, now);
@@ -115,14 +125,14 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     }
     if (n || data) {
         *path = to->path;
-        return finish(ep, a, &w, n);
+        return finish(ep, a, &w, n, ctrl_len, data);
     }
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
         if (!d->hb_pending_send) continue;
         tern_hb_put(ep, a, d, &w, now);
         *path = d->path;
-        return finish(ep, a, &w, 1);
+        return finish(ep, a, &w, 1, w.len, 0);
     }
     a->pending &= ~(unsigned)TERN_SEND_HEARTBEAT;
     return 0;
@@ -147,7 +157,7 @@ TERN_EXPORT long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size
         }
         memcpy(buf, s->pkt, s->len);
         *path = s->path;
-        count_packet_out(ep, buf, s->len);
+        count_packet_out(ep, buf, s->len, 0);
         return s->len;
     }
     /* Bounded: each association on the list is visited once per call. */
@@ -159,10 +169,7 @@ TERN_EXPORT long tern_ep_output(tern_ep *ep, tern_path *path, uint8_t *buf, size
             continue;
         }
         if (a->pending) tern_assoc_want_output(ep, a, 0); /* more to send: back in line */
-        {
-            count_packet_out(ep, buf, n);
-            return (long)n;
-        }
+        return (long)n;
     }
     return 0;
 }

@@ -165,6 +165,12 @@ int tern_sendq_produce(tern_sendq *q, size_t max_payload, tern_chunk_desc *out)
 {
     int rc = tern_sendq_peek(q, max_payload, out);
     if (rc) return rc;
+    tern_sendq_take(q, out);
+    return 0;
+}
+
+void tern_sendq_take(tern_sendq *q, tern_chunk_desc *out)
+{
     tern_msg *m = out->msg;
     tern_stream_out *s = &q->streams[m->stream];
     m->sent += out->len;
@@ -173,7 +179,7 @@ int tern_sendq_produce(tern_sendq *q, size_t max_payload, tern_chunk_desc *out)
     q->unsent_bytes -= out->len;
     bool record_ends = out->flags & TERN_DATA_FLAG_E;
     q->locked = record_ends ? NO_STREAM : m->stream;
-    if (m->sent < m->len) return 0;
+    if (m->sent < m->len) return;
 
     /* Fully produced: off the queues; the queue's reference goes. */
     s->head = m->next;
@@ -186,7 +192,6 @@ int tern_sendq_produce(tern_sendq *q, size_t max_payload, tern_chunk_desc *out)
         if (s->head) ring_append(q, m->stream);
     }
     m->refs--;
-    return 0;
 }
 
 void tern_sendq_release(tern_sendq *q, tern_msg *m)

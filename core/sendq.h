@@ -148,6 +148,10 @@ int tern_sendq_peek(const tern_sendq *q, size_t max_payload, tern_chunk_desc *ou
 /* Takes the chunk peek would return: *out then holds a reference on its
  * message, given back with tern_sendq_release(). Same returns as peek. */
 int tern_sendq_produce(tern_sendq *q, size_t max_payload, tern_chunk_desc *out);
+/* Takes the chunk *out that tern_sendq_peek just gave, the queue unchanged
+ * since (what produce does after its peek: a caller that peeked to decide
+ * spares the second one). */
+void tern_sendq_take(tern_sendq *q, tern_chunk_desc *out);
 
 /* Drops one reference on m (a chunk acknowledged or abandoned); the last
  * one frees it and may raise the low-threshold event. */

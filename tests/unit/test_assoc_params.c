@@ -744,6 +744,71 @@ static void batch_grows_with_the_flight(void **state)
     pair_free(&p);
 }
 
+/* With data in flight and the congestion window full, a send owes no output
+ * (nodelay on: neither Nagle nor a batch holds it); the SACKs that open the
+ * window send it. */
+static void full_window_send_asks_no_output(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    tern_event ev;
+    while (tern_ep_poll_event(p.ep[0], &ev)) { /* events are work too */
+    }
+    uint32_t idx = 0;
+    int sent = 1;
+    for (int guard = 0; sent && guard < 64; guard++, idx++) { /* until the window is full */
+        send_ok(&p, 0, ids[0], 0, 0, idx, 1000);
+        sent = pair_collect_from(&p, 0);
+    }
+    assert_int_equal(sent, 0);
+    assert_true(idx > 1 && idx < 64);
+    for (int k = 0; k < 3; k++, idx++) {
+        send_ok(&p, 0, ids[0], 0, 0, idx, 1000);
+        assert_false(tern_ep_has_work(p.ep[0]));
+    }
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, idx);
+    tern_assoc_info i;
+    assert_true(pair_info(&p, 0, ids[0], &i));
+    assert_int_equal(i.send_queued, 0);
+    pair_free(&p);
+}
+
+/* The endpoints' chunk counters agree with each other and with the
+ * association's: DATA bundled many to a packet (counted without a parse)
+ * and the SACKs answering them. */
+static void chunk_counters_agree(void **state)
+{
+    (void)state;
+    tern_ep_config c = cfg_quiet();
+    c.nodelay = false;
+    pair p;
+    tern_assoc_id ids[2];
+    open_pair(&p, &c, &c, ids);
+    tern_ep_stats b0 = pair_stats(&p, 0), b1 = pair_stats(&p, 1);
+    for (uint32_t idx = 0; idx < 50; idx++)
+        send_ok(&p, 0, ids[0], 0, 0, idx, 100);
+    reader r = {.side = 1, .in_order = true};
+    pump_read(&p, &r);
+    assert_int_equal(r.n, 50);
+    tern_ep_stats s0 = pair_stats(&p, 0), s1 = pair_stats(&p, 1);
+    tern_assoc_info i;
+    assert_true(pair_info(&p, 0, ids[0], &i));
+    uint64_t data_out = s0.chunks_out[TERN_CHUNK_DATA] - b0.chunks_out[TERN_CHUNK_DATA];
+    assert_int_equal(data_out, 50);
+    assert_int_equal(i.stats.data_chunks_out, 50);
+    assert_int_equal(s1.chunks_in[TERN_CHUNK_DATA] - b1.chunks_in[TERN_CHUNK_DATA], 50);
+    assert_true(s0.packets_out - b0.packets_out < 50); /* bundled */
+    uint64_t sacks = s1.chunks_out[TERN_CHUNK_SACK] - b1.chunks_out[TERN_CHUNK_SACK];
+    assert_true(sacks > 0);
+    assert_int_equal(s0.chunks_in[TERN_CHUNK_SACK] - b0.chunks_in[TERN_CHUNK_SACK], sacks);
+    pair_free(&p);
+}
+
 /* tern_ep_has_work: output owed (a message to send), events waiting, or
  * nothing at all (what a caller driving many endpoints skips on); a
  * message Nagle holds back owes no output. */
@@ -1060,6 +1125,8 @@ int main(void)
         cmocka_unit_test(assoc_params_max_seg_and_nodelay),
         cmocka_unit_test(nagle_gathers_small_messages_until_a_full_packet),
         cmocka_unit_test(batch_grows_with_the_flight),
+        cmocka_unit_test(full_window_send_asks_no_output),
+        cmocka_unit_test(chunk_counters_agree),
         cmocka_unit_test(has_work_tells_output_and_events),
         cmocka_unit_test(long_message_fills_the_packet_short_one_waits),
         cmocka_unit_test(heartbeat_now_confirms_then_primary),

@@ -180,6 +180,9 @@ static void assert_only_dropped(pair *p, int side, tern_assoc_id id, const snaps
     assert_int_equal(b->stats.hb_received, a->stats.hb_received);
     assert_int_equal(now.ep.assocs_open, before->ep.assocs_open);
     assert_int_equal(now.ep.packets_in, before->ep.packets_in + 1);
+    if (why == TERN_DROP_PORT || why == TERN_DROP_CHECKSUM || why == TERN_DROP_MALFORMED)
+        for (int t = 0; t < 256; t++) /* not taken in: none of its chunks is counted */
+            assert_int_equal(now.ep.chunks_in[t], before->ep.chunks_in[t]);
     assert_int_equal(now.deadline, before->deadline);
     size_t had = p->nflight;
     assert_int_equal(pair_collect_from(p, side), 0);
