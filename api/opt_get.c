@@ -41,6 +41,7 @@ static void paddrinfo(const tern_path_info *p, tern_assoc_id id, uint16_t port,
     tern_io_sockaddr(&p->path.remote, port, &out->address);
     out->state = p->state == TERN_PATH_ACTIVE     ? TERN_ACTIVE
                  : p->state == TERN_PATH_INACTIVE ? TERN_INACTIVE
+                 : p->state == TERN_PATH_PF       ? TERN_PF
                                                   : TERN_UNCONFIRMED;
     out->cwnd = p->cwnd > UINT32_MAX ? UINT32_MAX : (uint32_t)p->cwnd;
     out->srtt = ms(p->srtt);

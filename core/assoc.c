@@ -208,7 +208,9 @@ tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remo
     memset(d, 0, sizeof *d);
     d->path.remote = *remote;
     d->path.encaps_port = from.encaps_port;
-    if (from.local.family == remote->family) d->path.local = from.local;
+    /* The local address is left to the host's routing (TERN_AF_NONE): a
+     * peer address on another network is reached from our address there,
+     * not from the one the handshake used. */
     d->owner = a;
     tern_dest_init(ep, d);
     peer_link(ep, d);

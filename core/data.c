@@ -223,7 +223,7 @@ TERN_EXPORT int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *
     /* A message left waiting (Nagle, a batch still growing, or a shut
      * window) makes no output attempt: the SACK that ends the wait asks for
      * output. */
-    tern_dest *p = tern_primary(a);
+    tern_dest *p = tern_assoc_current(a);
     bool held =
         !(si.flags & TERN_MSG_SACK_NOW) && !a->rq.marked &&
         (tern_data_send_waits(a, tern_data_max_payload(a, p)) || tern_data_window_shut(a, p));

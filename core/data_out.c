@@ -51,9 +51,10 @@ static void after_ack(tern_ep *ep, tern_assoc *a, const tern_sack_result *res,
         size_t after = tern_retransq_path_flight(&a->rq, (uint8_t)i);
         tern_cc_ack ack = {res->acked[i], flight_before[i], after, cum};
         tern_cc_on_sack(&d->cc, &ack);
-        if (res->acked[i]) { /* §8.2: data acknowledged: the address works */
+        if (res->heard_paths & (1u << i)) { /* §8.2, RFC 7829 §5.1: the address works */
             d->error_count = 0;
-            if (d->state == TERN_PATH_INACTIVE) tern_dest_set_state(ep, d, TERN_PATH_ACTIVE);
+            if (d->state == TERN_PATH_INACTIVE || d->state == TERN_PATH_PF)
+                tern_dest_set_state(ep, d, TERN_PATH_ACTIVE, now);
         }
         if (res->fast_rtx_paths & (1u << i) &&
             tern_cc_on_fast_retransmit(&d->cc, tern_retransq_highest_tsn(&a->rq)))
@@ -156,7 +157,7 @@ bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
     tern_cc_on_t3_expired(&d->cc);               /* E1, §7.2.3 */
     tern_dest_backoff(ep, d);                    /* E2 */
     tern_retransq_t3_expired(&a->rq, idx);       /* E3 */
-    tern_dest_strike(ep, d);                     /* §8.2 */
+    tern_dest_strike(ep, d, now);                /* §8.2, RFC 7829 §5.1 */
     if (!tern_assoc_strike(ep, a)) return false; /* §8.1 */
     d->t3_deadline = now + d->rto;
     tern_assoc_want_output(ep, a, TERN_SEND_DATA);
@@ -185,14 +186,14 @@ static size_t chunk_size(size_t payload)
     return (DATA_HEADER_LEN + payload + 3) & ~(size_t)3;
 }
 
-/* §6.4: a chunk marked by fast retransmit goes again where it went; one
- * marked by T3 goes to another active destination if there is one. */
+/* §6.4: a chunk marked by fast retransmit goes again where it went, unless
+ * that path has failed since; one marked by T3 goes to another active
+ * destination if there is one (§6.4.1). */
 static tern_dest *rtx_dest(tern_assoc *a, const tern_rtx_chunk *c)
 {
-    if (!(c->state & TERN_RTX_FAST))
-        for (unsigned i = 0; i < a->num_paths; i++)
-            if (i != c->path && a->paths[i].state == TERN_PATH_ACTIVE) return &a->paths[i];
-    return &a->paths[c->path];
+    tern_dest *was = &a->paths[c->path];
+    if (c->state & TERN_RTX_FAST && was->state == TERN_PATH_ACTIVE) return was;
+    return tern_assoc_alternate(a, was);
 }
 
 tern_dest *tern_data_next_dest(tern_assoc *a)
@@ -200,7 +201,7 @@ tern_dest *tern_data_next_dest(tern_assoc *a)
     uint32_t tsn;
     const tern_rtx_chunk *c =
         a->data_up && a->rq.marked ? tern_retransq_next_marked(&a->rq, &tsn) : NULL;
-    return c ? rtx_dest(a, c) : tern_primary(a);
+    return c ? rtx_dest(a, c) : tern_assoc_current(a);
 }
 
 /* §6.1 C: retransmissions first, in TSN order, while they go to d. A chunk
@@ -262,11 +263,12 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
                                      a->cfg.max_burst ? a->cfg.max_burst : TERN_CC_MAX_BURST);
     unsigned n = put_retransmissions(a, d, w, limit, window, now);
     const size_t full = tern_data_max_payload(a, d);
-    /* New data goes to the primary (§6.4), after every retransmission.
+    /* New data goes to the primary while it is active, else to the best
+     * other path (§6.4, tern_assoc_current), after every retransmission.
      * Sender-side silly window avoidance (§6.1 A, RFC 1122) comes with the
      * design: a chunk is never cut down to fit the peer's window, it waits
      * until the window holds it whole. */
-    if (!a->rq.marked && d == tern_primary(a)) {
+    if (!a->rq.marked && d == tern_assoc_current(a)) {
         for (int guard = 0; guard < 4096; guard++) {
             if (w->len + DATA_HEADER_LEN + 4 > limit) break;
             if (!tern_cc_may_send(window, tern_retransq_path_flight(&a->rq, idx))) break;

@@ -12,33 +12,58 @@
  * shutdown also stops the timers when it gets there). */
 static bool heartbeats_on(const tern_ep *ep, const tern_assoc *a, const tern_dest *d)
 {
+    (void)ep;
+    (void)d;
     bool state_ok = a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
                     a->state == TERN_STATE_SHUTDOWN_RECEIVED;
-    /* §5.4: an UNCONFIRMED address gets heartbeats only on demand
-     * (tern_hb_now) until multi-homing confirms addresses by itself. */
-    (void)ep;
-    return state_ok && a->cfg.hb_interval != 0 && d->state != TERN_PATH_UNCONFIRMED;
+    return state_ok && a->cfg.hb_interval != 0;
+}
+
+/* Probing: an UNCONFIRMED address (§5.4) or a potentially failed one (RFC
+ * 7829 §5.1) gets a heartbeat every RTO, not every HB.interval. */
+static bool probing(const tern_dest *d)
+{
+    return d->state == TERN_PATH_UNCONFIRMED || d->state == TERN_PATH_PF;
 }
 
 /* §8.3: RTO + HB.interval, jittered by ±50% of the RTO. The RTO can pass
- * 2^32 ns, so the jitter is drawn from 64 random bits. */
+ * 2^32 ns, so the jitter is drawn from 64 random bits. A probed path: one
+ * RTO. */
 static void arm(tern_ep *ep, tern_dest *d, tern_time now)
 {
+    if (probing(d)) {
+        d->hb_deadline = now + d->rto;
+        return;
+    }
     uint64_t r = (uint64_t)tern_ep_random32(ep) << 32 | tern_ep_random32(ep);
     tern_time jitter = d->rto ? r % (d->rto + 1) : 0;
     d->hb_deadline = now + d->rto / 2 + jitter + d->owner->cfg.hb_interval;
 }
 
+/* §5.4: the peer's other addresses are confirmed from the start (the first
+ * probe at once; HB.Max.Burst spaces the others). */
 void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
         d->hb_outstanding = d->hb_pending_send = false;
-        if (heartbeats_on(ep, a, d))
-            arm(ep, d, now);
-        else
+        if (!heartbeats_on(ep, a, d))
             d->hb_deadline = TERN_TIME_NEVER;
+        else if (d->state == TERN_PATH_UNCONFIRMED)
+            d->hb_deadline = now;
+        else
+            arm(ep, d, now);
     }
+}
+
+void tern_hb_path_state(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
+{
+    if (!heartbeats_on(ep, a, d)) return;
+    /* Newly potentially failed: probed one RTO from now; the heartbeat
+     * that struck it is not waited for again. */
+    if (d->state == TERN_PATH_PF) d->hb_outstanding = false;
+    if (!d->hb_outstanding) arm(ep, d, now);
+    tern_assoc_timers_changed(ep, a);
 }
 
 /* hb_interval changed. A heartbeat still awaiting its answer keeps its
@@ -83,6 +108,8 @@ bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
     return false;
 }
 
+/* HB.Max.Burst (§16: 1): at most one probing heartbeat per RTO for the
+ * whole association (§5.4); a probe not yet allowed waits for its turn. */
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
     if (!heartbeats_on(ep, a, d)) {
@@ -91,10 +118,21 @@ bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
     }
     if (d->hb_outstanding) { /* unanswered: a strike on the address and the peer */
         /* §8.2, §8.3: past Path.Max.Retrans the address is inactive and its
-         * counter stops growing; heartbeats go on. */
-        tern_dest_strike(ep, d);
+         * counter stops growing; heartbeats go on. An UNCONFIRMED address
+         * may be one the peer cannot use: its silence costs the
+         * association nothing. */
+        d->hb_outstanding = false;
+        bool confirmed = d->state != TERN_PATH_UNCONFIRMED;
+        tern_dest_strike(ep, d, now);
         tern_dest_backoff(ep, d); /* §8.3: exponential backoff of the RTO */
-        if (!tern_assoc_strike(ep, a)) return false;
+        if (confirmed && !tern_assoc_strike(ep, a)) return false;
+    }
+    if (probing(d)) {
+        if (now < a->hb_probe_after) {
+            d->hb_deadline = a->hb_probe_after;
+            return true;
+        }
+        a->hb_probe_after = now + d->rto;
     }
     new_heartbeat(ep, a, d);
     arm(ep, d, now);
@@ -173,7 +211,7 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
     a->stats.hb_acked++;
     tern_dest_rtt_sample(ep, d, now - d->hb_sent_at);
     d->error_count = 0;
-    tern_dest_set_state(ep, d, TERN_PATH_ACTIVE); /* §8.2; §5.4: confirmed */
+    tern_dest_set_state(ep, d, TERN_PATH_ACTIVE, now); /* §8.2; §5.4: confirmed */
     a->error_count = 0;
     if (d->hb_deadline == TERN_TIME_NEVER && heartbeats_on(ep, a, d)) {
         arm(ep, d, now);

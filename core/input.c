@@ -144,7 +144,7 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
         had_data |= raw.type == TERN_CHUNK_DATA;
         if (!handle_chunk(ep, a, path, h, &raw, &rep, &alive, now)) break;
     }
-    if (alive && had_data) tern_data_packet_done(ep, a, now);
+    if (alive && had_data) tern_data_packet_done(ep, a, path, now);
     if (alive) tern_assoc_check(a);
     if (alive && rep.w.len && a->state != TERN_STATE_COOKIE_WAIT) {
         tern_wbuf w;

@@ -84,7 +84,8 @@ typedef struct tern_assoc_cfg {
     tern_time rto_initial, rto_min, rto_max;
     tern_time init_rto_max; /* 0: rto_max */
     tern_time hb_interval, shutdown_guard, sack_delay, autoclose;
-    uint8_t max_init_retransmits, assoc_max_retrans, path_max_retrans;
+    uint8_t max_init_retransmits, assoc_max_retrans, path_max_retrans, pf_max_retrans;
+    bool primary_switchover;
     uint8_t sack_freq, max_burst;
     bool nodelay;
     bool adaptation_ind_on;
@@ -110,7 +111,9 @@ struct tern_assoc {
      * peer has one address, else an array grown by doubling (assoc.c). */
     tern_dest *paths;
     uint8_t num_paths, primary, paths_cap;
-    uint32_t error_count; /* §8.1 */
+    uint8_t sack_path;        /* where the latest DATA came from: its SACK goes there (§6.4) */
+    uint32_t error_count;     /* §8.1 */
+    tern_time hb_probe_after; /* HB.Max.Burst: the next probing heartbeat not before */
 
     tern_time timer[TERN_TIMER_COUNT];
     tern_time deadline; /* min of every timer: the heap key */
@@ -309,12 +312,22 @@ void tern_assoc_cfg_init(tern_assoc_cfg *c, const tern_ep_config *cfg);
 void tern_dest_init(tern_ep *ep, tern_dest *d);
 void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time rtt);
 void tern_dest_backoff(tern_ep *ep, tern_dest *d);
-/* Moves d to state, telling the user of what RFC 6458 §6.1.2 reports
- * (UNREACHABLE, AVAILABLE, CONFIRMED). */
-void tern_dest_set_state(tern_ep *ep, tern_dest *d, enum tern_path_state state);
-/* §8.2: one strike on d's error counter (saturating just past
- * Path.Max.Retrans); past the limit an active address becomes inactive. */
-void tern_dest_strike(tern_ep *ep, tern_dest *d);
+/* Moves d to state, telling the user of what RFC 6458 §6.1.2 and RFC 7829
+ * §7.1 report (UNREACHABLE, POTENTIALLY_FAILED, AVAILABLE, CONFIRMED);
+ * re-plans d's heartbeats, the primary (primary_switchover) and the output. */
+void tern_dest_set_state(tern_ep *ep, tern_dest *d, enum tern_path_state state, tern_time now);
+/* §8.2, RFC 7829 §5.1: one strike on d's error counter (saturating just past
+ * Path.Max.Retrans): past pf_max_retrans an active address is potentially
+ * failed, past path_max_retrans inactive. */
+void tern_dest_strike(tern_ep *ep, tern_dest *d, tern_time now);
+/* Where new data and control chunks go (§6.4, §8.2, RFC 7829 §5.1): the
+ * primary while it is active, else the best other path (active, then
+ * potentially failed, then inactive; fewer errors first; the primary on a
+ * tie); never an UNCONFIRMED address (§5.4). */
+tern_dest *tern_assoc_current(tern_assoc *a);
+/* §6.4.1: where a chunk that timed out on from goes again: the best other
+ * active path, else tern_assoc_current. */
+tern_dest *tern_assoc_alternate(tern_assoc *a, const tern_dest *from);
 /* The path's IP MTU changed: congestion control's PMDCS follows (§7.3). */
 void tern_dest_set_pmtu(tern_dest *d, uint32_t pmtu);
 
@@ -415,6 +428,8 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 /* hb_interval changed: heartbeats stop (0) or are re-armed from now. */
 void tern_hb_reconfigure(tern_ep *ep, tern_assoc *a, tern_time now);
+/* d's state changed (tern_dest_set_state): its heartbeats follow. */
+void tern_hb_path_state(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 /* Sends a HEARTBEAT to d at the next output (RFC 6458 SPP_HB_DEMAND). */
 void tern_hb_now(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 /* Writes a HEARTBEAT for d into w (a packet already started). */
@@ -438,7 +453,7 @@ bool tern_handle_sack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, ter
 /* The cum TSN ack of a SHUTDOWN acknowledges data like a SACK (§9.2). */
 void tern_data_shutdown_ack_point(tern_ep *ep, tern_assoc *a, uint32_t cum_tsn, tern_time now);
 /* After all chunks of a packet with DATA: schedule or owe the SACK (§6.2). */
-void tern_data_packet_done(tern_ep *ep, tern_assoc *a, tern_time now);
+void tern_data_packet_done(tern_ep *ep, tern_assoc *a, const tern_path *path, tern_time now);
 /* Writes a SACK into w if one is owed (or, ride_along, merely pending). */
 bool tern_sack_put_owed(tern_ep *ep, tern_assoc *a, tern_wbuf *w, bool ride_along);
 /* Appends DATA chunks for destination d while §6.1 rules A-D allow, up to

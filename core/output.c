@@ -37,8 +37,9 @@ static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks, 
     return w->len;
 }
 
-/* The control chunks for the primary path, in the order §6.10 allows. */
-static unsigned put_primary_chunks(tern_ep *ep, tern_assoc *a, tern_wbuf *w, tern_time now)
+/* The control chunks for p (tern_assoc_current), in the order §6.10 allows. */
+static unsigned put_control_chunks(tern_ep *ep, tern_assoc *a, tern_dest *p, tern_wbuf *w,
+                                   tern_time now)
 {
     unsigned n = 0;
     if (a->pending & TERN_SEND_COOKIE_ECHO) {
@@ -68,7 +69,6 @@ static unsigned put_primary_chunks(tern_ep *ep, tern_assoc *a, tern_wbuf *w, ter
         tern_empty_chunk_put(w, TERN_CHUNK_SHUTDOWN_ACK, 0);
         n++;
     }
-    tern_dest *p = tern_primary(a);
     if (p->hb_pending_send) {
         tern_hb_put(ep, a, p, w, now);
         n++;
@@ -82,7 +82,7 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
                          tern_time now)
 {
     tern_wbuf w;
-    tern_dest *p = tern_primary(a);
+    tern_dest *p = tern_assoc_current(a);
     if (a->timer[TERN_TTTL] <= now) { /* not sent within its ttl: not sent at all */
         tern_data_expire(ep, a, now);
         tern_assoc_timers_changed(ep, a);
@@ -104,13 +104,16 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     }
     tern_wbuf_init(&w, buf, cap);
     tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, a->peer_vtag);
-    unsigned n = put_primary_chunks(ep, a, &w, now);
+    unsigned n = put_control_chunks(ep, a, p, &w, now);
     /* §6.10: then SACK and DATA, within the path MTU. DATA may be bound for
-     * another destination (§6.4): then it waits for a packet of its own. */
+     * another destination (§6.4): then it waits for a packet of its own. A
+     * SACK alone goes where the DATA it answers came from (§6.4). */
     bool data_possible = a->pending & TERN_SEND_DATA;
     tern_dest *dd = data_possible ? tern_data_next_dest(a) : p;
     if (n && dd != p) data_possible = false;
     tern_dest *to = n ? p : dd;
+    if (!n && !data_possible && (a->pending & TERN_SEND_SACK) && a->sack_path < a->num_paths)
+        to = &a->paths[a->sack_path];
     size_t limit = tern_dest_packet_limit(to), buf_cap = w.cap;
     if (!w.err && w.len <= limit && limit < w.cap) w.cap = limit;
     unsigned data = 0;

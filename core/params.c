@@ -15,6 +15,8 @@ void tern_assoc_params_from_config(const tern_ep_config *c, tern_assoc_params *p
     p->rto_max = c->rto_max;
     p->assoc_max_retrans = c->assoc_max_retrans;
     p->path_max_retrans = c->path_max_retrans;
+    p->pf_max_retrans = c->pf_max_retrans;
+    p->primary_switchover = c->primary_switchover;
     p->hb_interval = c->hb_interval;
     p->sack_delay = c->sack_delay;
     p->sack_freq = c->sack_freq;
@@ -41,6 +43,8 @@ static void params_to_cfg(const tern_assoc_params *p, tern_assoc_cfg *c)
     c->rto_max = p->rto_max;
     c->assoc_max_retrans = p->assoc_max_retrans;
     c->path_max_retrans = p->path_max_retrans;
+    c->pf_max_retrans = p->pf_max_retrans;
+    c->primary_switchover = p->primary_switchover;
     c->hb_interval = p->hb_interval;
     c->sack_delay = p->sack_delay;
     c->sack_freq = p->sack_freq;
@@ -85,6 +89,8 @@ TERN_EXPORT int tern_ep_assoc_params_get(const tern_ep *ep, tern_assoc_id id,
     out->rto_max = c->rto_max;
     out->assoc_max_retrans = c->assoc_max_retrans;
     out->path_max_retrans = c->path_max_retrans;
+    out->pf_max_retrans = c->pf_max_retrans;
+    out->primary_switchover = c->primary_switchover;
     out->hb_interval = c->hb_interval;
     out->sack_delay = c->sack_delay;
     out->sack_freq = c->sack_freq;

@@ -64,23 +64,100 @@ static void addr_event(tern_ep *ep, const tern_dest *d, enum tern_addr_state wha
     ev->addr_state = what;
 }
 
-void tern_dest_set_state(tern_ep *ep, tern_dest *d, enum tern_path_state state)
+/* §8.2, RFC 7829 §5.1: where data may go, best first. §5.4: never to an
+ * UNCONFIRMED address. */
+static int rank(const tern_dest *d)
+{
+    switch (d->state) {
+    case TERN_PATH_ACTIVE: return 0;
+    case TERN_PATH_PF: return 1;
+    case TERN_PATH_INACTIVE: return 2;
+    default: return 3;
+    }
+}
+
+/* Whether x is a better destination than y: a better state, then fewer
+ * errors (RFC 7829 §5.1: of potentially failed paths, the one heard from
+ * most recently). */
+static bool better(const tern_dest *x, const tern_dest *y)
+{
+    if (rank(x) != rank(y)) return rank(x) < rank(y);
+    return x->error_count < y->error_count;
+}
+
+tern_dest *tern_assoc_current(tern_assoc *a)
+{
+    tern_dest *p = tern_primary(a), *best = p;
+    if (p->state == TERN_PATH_ACTIVE) return p;
+    for (unsigned i = 0; i < a->num_paths; i++)
+        if (better(&a->paths[i], best)) best = &a->paths[i];
+    return best;
+}
+
+tern_dest *tern_assoc_alternate(tern_assoc *a, const tern_dest *from)
+{
+    tern_dest *best = NULL;
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        if (d != from && d->state == TERN_PATH_ACTIVE && (!best || better(d, best))) best = d;
+    }
+    return best ? best : tern_assoc_current(a);
+}
+
+/* RFC 7829 §6 Primary Path Switchover: with the primary not active, the
+ * path data moved to becomes the primary, so data stays there when the old
+ * one comes back. */
+static void maybe_switch_primary(tern_ep *ep, tern_assoc *a)
+{
+    tern_dest *p = tern_primary(a), *cur = tern_assoc_current(a);
+    if (!a->cfg.primary_switchover || p->state == TERN_PATH_ACTIVE || cur == p ||
+        cur->state != TERN_PATH_ACTIVE)
+        return;
+    a->primary = (uint8_t)(cur - a->paths);
+    addr_event(ep, cur, TERN_ADDR_MADE_PRIMARY);
+}
+
+void tern_dest_set_state(tern_ep *ep, tern_dest *d, enum tern_path_state state, tern_time now)
 {
     enum tern_path_state was = d->state;
+    tern_assoc *a = d->owner;
     d->state = state;
     if (was == state) return;
     if (state == TERN_PATH_INACTIVE)
         addr_event(ep, d, TERN_ADDR_UNREACHABLE); /* §8.2 */
+    else if (state == TERN_PATH_PF)
+        addr_event(ep, d, TERN_ADDR_POTENTIALLY_FAILED); /* RFC 7829 §7.1 */
     else if (state == TERN_PATH_ACTIVE)
         addr_event(ep, d, was == TERN_PATH_UNCONFIRMED ? TERN_ADDR_CONFIRMED : TERN_ADDR_AVAILABLE);
+    maybe_switch_primary(ep, a);
+    tern_hb_path_state(ep, a, d, now);
+    /* Data may go elsewhere now (§6.4, RFC 7829 §5.1). */
+    if (a->data_up) tern_assoc_want_output(ep, a, TERN_SEND_DATA);
 }
 
-void tern_dest_strike(tern_ep *ep, tern_dest *d)
+/* Another confirmed address data could move to. */
+static bool has_alternate(const tern_assoc *a, const tern_dest *d)
 {
-    uint32_t max = d->owner->cfg.path_max_retrans;
-    if (d->error_count <= max) d->error_count++;
-    if (d->error_count > max && d->state == TERN_PATH_ACTIVE)
-        tern_dest_set_state(ep, d, TERN_PATH_INACTIVE);
+    for (unsigned i = 0; i < a->num_paths; i++)
+        if (&a->paths[i] != d && a->paths[i].state != TERN_PATH_UNCONFIRMED) return true;
+    return false;
+}
+
+/* §8.2, RFC 7829 §5.1: one more error (a T3-rtx expiry, or a heartbeat
+ * unanswered for an RTO): past pf_max_retrans the path is potentially
+ * failed, past path_max_retrans inactive; the counter stops there. PF is
+ * for failover: a path with no confirmed alternate is not marked so. An
+ * UNCONFIRMED address stays so (only its HEARTBEAT ACK changes that). */
+void tern_dest_strike(tern_ep *ep, tern_dest *d, tern_time now)
+{
+    const tern_assoc_cfg *c = &d->owner->cfg;
+    if (d->error_count <= c->path_max_retrans) d->error_count++;
+    if (d->state == TERN_PATH_UNCONFIRMED) return;
+    if (d->error_count > c->path_max_retrans)
+        tern_dest_set_state(ep, d, TERN_PATH_INACTIVE, now);
+    else if (d->error_count > c->pf_max_retrans && d->state == TERN_PATH_ACTIVE &&
+             has_alternate(d->owner, d))
+        tern_dest_set_state(ep, d, TERN_PATH_PF, now);
 }
 
 /* §7.3: the PMDCS (the unit cwnd counts in) follows the PMTU; chunks

@@ -140,6 +140,9 @@ static void newly_acked(tern_retransq *rq, tern_rtx_chunk *r, tern_time now, ter
     res->acked[r->path] += f;
     res->acked_total += f;
     if (r->state & TERN_RTX_IN_FLIGHT) flight_remove(rq, r);
+    /* A chunk marked lost may have crossed before the path failed, its SACK
+     * lost with it: its acknowledgement says nothing of the path now. */
+    if (!(r->state & TERN_RTX_MARKED)) res->heard_paths |= (uint8_t)(1u << r->path);
     if (r->state & TERN_RTX_MARKED) {
         r->state &= (uint8_t)~TERN_RTX_MARKED;
         rq->marked--;

@@ -74,6 +74,8 @@ typedef struct tern_sack_result {
     uint32_t bad_blocks; /* gap blocks skipped: empty, not ascending, or past next_tsn − 1 */
     size_t acked[TERN_MAX_PATHS]; /* newly acknowledged, flight units, by last path */
     size_t acked_total;
+    uint8_t heard_paths;           /* bit p: a chunk last sent to p, not declared lost since,
+                                      newly acknowledged: p carried it (§8.2) */
     uint8_t rtt_valid;             /* bit p: rtt[p] holds a sample (§6.3.1 C5) */
     tern_time rtt[TERN_MAX_PATHS]; /* from the newest newly acked chunk sent once */
     uint8_t fast_rtx_paths;        /* bit p: chunks last sent to p newly marked (§7.2.4) */

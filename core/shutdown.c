@@ -8,8 +8,8 @@
 void tern_abort_assoc(tern_ep *ep, tern_assoc *a, uint16_t cause, const void *info, size_t info_len,
                       enum tern_event_type ev)
 {
-    tern_send_abort(ep, &tern_primary(a)->path, ep->cfg.port, a->peer_port, a->peer_vtag, false,
-                    cause, info, info_len);
+    tern_send_abort(ep, &tern_assoc_current(a)->path, ep->cfg.port, a->peer_port, a->peer_vtag,
+                    false, cause, info, info_len);
     tern_assoc_end(ep, a, ev, cause);
 }
 
@@ -34,7 +34,7 @@ static void start_t2(tern_ep *ep, tern_assoc *a, tern_time now, unsigned what)
     }
     a->pending &= ~(unsigned)(TERN_SEND_SHUTDOWN | TERN_SEND_SHUTDOWN_ACK);
     a->shutdown_retransmits = 0;
-    tern_assoc_set_timer(ep, a, TERN_T2, now + tern_primary(a)->rto);
+    tern_assoc_set_timer(ep, a, TERN_T2, now + tern_assoc_current(a)->rto);
     tern_assoc_want_output(ep, a, what);
 }
 
@@ -112,7 +112,7 @@ bool tern_handle_shutdown_ack(tern_ep *ep, tern_assoc *a, tern_time now)
         return true;
     }
     /* §8.5.1 C: we have a TCB, so the peer's tag and no T bit. */
-    tern_send_shutdown_complete(ep, &tern_primary(a)->path, ep->cfg.port, a->peer_port,
+    tern_send_shutdown_complete(ep, &tern_assoc_current(a)->path, ep->cfg.port, a->peer_port,
                                 a->peer_vtag, false);
     tern_assoc_end(ep, a, TERN_EV_SHUTDOWN_COMPLETE, 0);
     return false;
@@ -138,8 +138,9 @@ bool tern_t2_expired(tern_ep *ep, tern_assoc *a, tern_time now)
         return false;
     }
     a->shutdown_retransmits++;
-    tern_dest_backoff(ep, tern_primary(a));
-    a->timer[TERN_T2] = now + tern_primary(a)->rto;
+    tern_dest *d = tern_assoc_current(a);
+    tern_dest_backoff(ep, d);
+    a->timer[TERN_T2] = now + d->rto;
     tern_assoc_want_output(
         ep, a, a->state == TERN_STATE_SHUTDOWN_SENT ? TERN_SEND_SHUTDOWN : TERN_SEND_SHUTDOWN_ACK);
     return true;
@@ -157,5 +158,5 @@ void tern_shutdown_peer_packet(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     if (a->state != TERN_STATE_SHUTDOWN_SENT) return;
     a->shutdown_retransmits = 0;
-    tern_assoc_set_timer(ep, a, TERN_T2, now + tern_primary(a)->rto);
+    tern_assoc_set_timer(ep, a, TERN_T2, now + tern_assoc_current(a)->rto);
 }

@@ -79,6 +79,14 @@ typedef struct tern_ep_config {
     uint8_t max_init_retransmits;            /* §16: 8 */
     uint8_t assoc_max_retrans;               /* §16: 10 */
     uint8_t path_max_retrans;                /* §16: 5 */
+    uint8_t pf_max_retrans;                  /* RFC 7829 PotentiallyFailed.Max.Retrans (0): a
+                                                path with more errors is potentially failed
+                                                and new data leaves it; ≥ path_max_retrans
+                                                turns that state off */
+    bool primary_switchover;                 /* RFC 7829 §6: a failover makes the path data
+                                                moved to the primary (no failback); off (the
+                                                default): data returns to the primary once it
+                                                is active again */
     uint32_t max_associations;               /* further COOKIE ECHOs get ABORT (Out of Resource) */
     uint32_t event_queue_len;                /* events kept before new ones are dropped (counted) */
     bool blackhole;                          /* never answer out-of-the-blue packets (§8.4) */
@@ -270,7 +278,9 @@ int tern_ep_config_update(tern_ep *ep, const tern_ep_config *cfg);
 typedef struct tern_assoc_params {
     tern_time rto_initial, rto_min, rto_max;
     uint8_t assoc_max_retrans, path_max_retrans;
-    tern_time hb_interval; /* 0: heartbeats off */
+    uint8_t pf_max_retrans;  /* tern_ep_config.pf_max_retrans */
+    bool primary_switchover; /* tern_ep_config.primary_switchover */
+    tern_time hb_interval;   /* 0: heartbeats off */
     tern_time sack_delay;
     uint8_t sack_freq;
     uint8_t max_burst;
@@ -381,11 +391,12 @@ typedef struct tern_assoc_stats {
     uint32_t drops[TERN_DROP_MAX];
 } tern_assoc_stats;
 
-/* Peer address (path) state, RFC 9260 §8.2, §8.3; RFC 7829 later. */
+/* Peer address (path) state, RFC 9260 §5.4, §8.2, §8.3, RFC 7829 §5. */
 enum tern_path_state {
-    TERN_PATH_UNCONFIRMED = 0,
+    TERN_PATH_UNCONFIRMED = 0, /* no chunk but HEARTBEAT goes there */
     TERN_PATH_ACTIVE,
-    TERN_PATH_INACTIVE,
+    TERN_PATH_INACTIVE, /* more than path_max_retrans errors */
+    TERN_PATH_PF,       /* potentially failed: more than pf_max_retrans errors */
 };
 
 typedef struct tern_path_info {

@@ -288,7 +288,8 @@ static void partial_delivery_aborted(void)
 }
 
 /* A second peer address (127.0.0.2, also the server's through its wildcard
- * bind) becomes CONFIRMED by a heartbeat asked for with SPP_HB_DEMAND. */
+ * bind) becomes CONFIRMED by the heartbeat that probes it once the
+ * association is up (§5.4); SPP_HB_DEMAND is taken there too. */
 static void peer_addr_confirmed(void)
 {
     tern_ctx *s, *c;
@@ -309,19 +310,10 @@ static void peer_addr_confirmed(void)
     CHECK_EQ(tern_sendmsg(c, csd, "x", 1, NULL, 0, &(tern_send_info){.assoc_id = id}, 0), 1);
     int ssd = tern_accept(s, lsd, NULL, NULL);
     CHECK(ssd >= 0);
-    /* A round trip: the association is up at the client too (a one-to-many
-     * send returns before COMM_UP: the message waits for it). */
+    /* The association is up at the client too (a one-to-many send returns
+     * before COMM_UP: the message waits for it). The second address is
+     * confirmed by a heartbeat of its own accord (§5.4). */
     expect_data(s, ssd, "x");
-    CHECK_EQ(tern_send(s, ssd, "y", 1, 0), 1);
-    expect_data(c, csd, "y");
-    struct sockaddr_storage pa[4];
-    CHECK_EQ(tern_getpaddrs(c, csd, id, pa, 4), 2);
-    struct tern_paddrparams pp;
-    memset(&pp, 0, sizeof pp);
-    pp.assoc_id = id;
-    memcpy(&pp.address, &two[1], sizeof two[1]);
-    pp.flags = TERN_SPP_HB_DEMAND;
-    CHECK_EQ(tern_setsockopt(c, csd, TERN_PEER_ADDR_PARAMS, &pp, sizeof pp), 0);
     set_int(c, csd, TERN_SO_RCVTIMEO, 10000);
     uint8_t buf[512];
     union tern_notification *n = expect_note(c, csd, TERN_PEER_ADDR_CHANGE, buf, sizeof buf);
@@ -330,6 +322,16 @@ static void peer_addr_confirmed(void)
     struct sockaddr_in got;
     memcpy(&got, &n->paddr_change.addr, sizeof got);
     CHECK_EQ(got.sin_addr.s_addr, htonl(0x7f000002));
+    CHECK_EQ(tern_send(s, ssd, "y", 1, 0), 1);
+    expect_data(c, csd, "y");
+    struct sockaddr_storage pa[4];
+    CHECK_EQ(tern_getpaddrs(c, csd, id, pa, 4), 2);
+    struct tern_paddrparams pp; /* a heartbeat on demand there too */
+    memset(&pp, 0, sizeof pp);
+    pp.assoc_id = id;
+    memcpy(&pp.address, &two[1], sizeof two[1]);
+    pp.flags = TERN_SPP_HB_DEMAND;
+    CHECK_EQ(tern_setsockopt(c, csd, TERN_PEER_ADDR_PARAMS, &pp, sizeof pp), 0);
     struct tern_paddrinfo pi;
     memset(&pi, 0, sizeof pi);
     pi.assoc_id = id;

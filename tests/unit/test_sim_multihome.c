@@ -1,0 +1,361 @@
+/* Multi-homing in the simulator (RFC 9260 §6.4, §8.2, §8.3, RFC 7829): two
+ * endpoints with two addresses each, joined by two networks (links A: the
+ * first addresses, B: the second). A transfer of numbered messages runs
+ * while networks fail and come back; every message must arrive exactly once
+ * and in order, and the failover must happen within the bound the settings
+ * imply:
+ *
+ * - with PF (pf_max_retrans 0): the first T3-rtx expiry on the primary makes
+ *   it potentially failed, and the retransmissions and new data move to the
+ *   other path at once: delivery stops for about one RTO (RTO.Min here, the
+ *   path's RTT being far below it) plus a round trip;
+ * - without PF (pf_max_retrans = path_max_retrans): new data stays on the
+ *   primary until Path.Max.Retrans + 1 expiries have made it inactive, each
+ *   with a doubled RTO: (2^(PMR+1) - 1) RTOs after the failure.
+ *
+ * Probes of a failed primary go every RTO (backed off, at most RTO.Max), so
+ * the primary is back in use (failback) within about RTO.Max of its
+ * return, unless primary_switchover keeps data on the new path. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/rig/sim.h"
+#include "wire/chunk.h"
+#include "wire/endian.h"
+#include "wire/packet.h"
+
+#define MSG_LEN   1000u
+#define DELAY     TERN_MSEC(10) /* one way: RTT 20 ms */
+#define RTO_MIN   TERN_MSEC(200)
+#define RTO_MAX   TERN_SEC(2)
+#define PMR       3
+#define FAIL_AT   TERN_SEC(3)
+#define BACK_AT   TERN_SEC(8)
+#define RUN_UNTIL TERN_SEC(20)
+#define SLACK     TERN_MSEC(100)
+
+typedef struct mh {
+    tern_assoc_id id0;
+    bool up;
+    uint32_t sent, read, total;
+    tern_time last_read_at, max_gap; /* the longest time without a delivery */
+    tern_time max_gap_end;           /* ... and when it ended */
+    uint64_t data_pkts[8];           /* packets with DATA, per link */
+    uint64_t data_pkts_after_back[8];
+    int unconfirmed_addr; /* ep1's address that must never get DATA (or -1) */
+    uint8_t msg[MSG_LEN], rbuf[MSG_LEN];
+} mh;
+
+static bool has_data(const uint8_t *pkt, size_t len)
+{
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw raw;
+    if (tern_packet_parse(pkt, len, &h, &it) < 0) return false;
+    while (tern_chunk_next(&it, &raw) > 0)
+        if (raw.type == TERN_CHUNK_DATA) return true;
+    return false;
+}
+
+static bool on_send(void *ctx, sim *s, int ep, int link, tern_path *path, uint8_t *pkt, size_t *len)
+{
+    mh *m = ctx;
+    if (link < 0 || !has_data(pkt, *len)) return true;
+    m->data_pkts[link]++;
+    if (sim_now(s) >= BACK_AT) m->data_pkts_after_back[link]++;
+    if (ep == 0 && m->unconfirmed_addr >= 0) {
+        tern_addr never = sim_addr(1, (unsigned)m->unconfirmed_addr);
+        SIM_CHECK_MSG(s, memcmp(&path->remote, &never, sizeof never) != 0,
+                      "DATA to an UNCONFIRMED address (§5.4)");
+    }
+    return true;
+}
+
+static void on_event(void *ctx, sim *s, int ep, const tern_event *ev)
+{
+    mh *m = ctx;
+    (void)s;
+    if (getenv("TERN_SIM_MH_TRACE") && ev->type == TERN_EV_PEER_ADDR_CHANGE)
+        printf("    %.3f s ep%d: address %u.%u is now %d\n", (double)sim_now(s) / 1e9, ep,
+               ev->addr.ip[2], ev->addr.ip[3], (int)ev->addr_state);
+    if (ep == 0 && ev->type == TERN_EV_COMM_UP) {
+        m->up = true;
+        m->id0 = ev->assoc;
+    }
+}
+
+static void fill_msg(uint8_t *b, uint32_t seq)
+{
+    for (unsigned i = 0; i < MSG_LEN; i++)
+        b[i] = (uint8_t)(seq * 31u + i);
+    tern_store32(b, seq);
+}
+
+/* After every simulator step: read everything (in order, each once), then
+ * keep the sender's queue full until all messages are queued. */
+static bool pump(sim *s, void *ctx)
+{
+    mh *m = ctx;
+    tern_rcvinfo info;
+    long n;
+    while ((n = tern_ep_recv(sim_ep(s, 1), &info, m->rbuf, sizeof m->rbuf, sim_now(s))) > 0) {
+        uint8_t want[MSG_LEN];
+        fill_msg(want, m->read);
+        SIM_CHECK_MSG(s, n == MSG_LEN && memcmp(m->rbuf, want, MSG_LEN) == 0,
+                      "message %u: wrong, duplicated or out of order (got %u)", m->read,
+                      tern_load32(m->rbuf));
+        m->read++;
+        tern_time gap = sim_now(s) - m->last_read_at;
+        if (m->last_read_at && gap > m->max_gap) {
+            m->max_gap = gap;
+            m->max_gap_end = sim_now(s);
+        }
+        m->last_read_at = sim_now(s);
+    }
+    SIM_CHECK(s, n == 0);
+    if (!m->up) return false;
+    tern_sndinfo si = {.stream = 0, .ppid = 1};
+    while (m->sent < m->total) {
+        fill_msg(m->msg, m->sent);
+        if (tern_ep_send(sim_ep(s, 0), m->id0, &si, m->msg, MSG_LEN, sim_now(s)) != 0) break;
+        m->sent++;
+    }
+    return m->read == m->total;
+}
+
+static bool is_up(sim *s, void *ctx)
+{
+    (void)s;
+    return ((mh *)ctx)->up;
+}
+
+typedef struct scenario {
+    uint8_t pf_max_retrans;
+    bool switchover;
+    bool down_a_forward, down_a_back; /* network A fails at FAIL_AT: which directions */
+    bool down_b;                      /* network B too (both fail) */
+    bool back;                        /* A comes back at BACK_AT */
+    unsigned ep1_addrs;               /* 3: the third has no network */
+    uint32_t total;                   /* messages; 0: run until RUN_UNTIL */
+} scenario;
+
+static sim *start(mh *m, const scenario *sc, uint64_t seed)
+{
+    memset(m, 0, sizeof *m);
+    m->total = sc->total ? sc->total : UINT32_MAX;
+    m->unconfirmed_addr = sc->ep1_addrs > 2 ? 2 : -1;
+    sim *s = sim_new(&(sim_config){.seed = seed,
+                                   .pool_packets = 4096,
+                                   .on_send = on_send,
+                                   .on_event = on_event,
+                                   .hook_ctx = m});
+    assert_non_null(s);
+    tern_ep_config c;
+    tern_ep_config_default(&c);
+    c.rto_min = RTO_MIN;
+    c.rto_initial = RTO_MIN;
+    c.rto_max = RTO_MAX;
+    c.path_max_retrans = PMR;
+    c.assoc_max_retrans = 2 * PMR + 2;
+    c.pf_max_retrans = sc->pf_max_retrans;
+    c.primary_switchover = sc->switchover;
+    c.hb_interval = TERN_SEC(1);
+    c.nodelay = true;
+    c.sndbuf = 64u * 1024u;
+    SIM_CHECK(s, sim_add_ep(s, &c, 5000, NULL, 2) == 0);
+    SIM_CHECK(s, sim_add_ep(s, &c, 5001, NULL, sc->ep1_addrs) == 1);
+    sim_link_params p = {.delay = DELAY, .rate = 10u * 1000u * 1000u, .queue_pkts = 1000};
+    SIM_CHECK(s, sim_link_add_pair(s, 0, 0, 1, 0, &p) == 0); /* A: links 0 (0->1), 1 (1->0) */
+    SIM_CHECK(s, sim_link_add_pair(s, 0, 1, 1, 1, &p) == 2); /* B: links 2, 3 */
+    tern_time back = sc->back ? BACK_AT : TERN_TIME_NEVER - 1;
+    if (sc->down_a_forward) SIM_CHECK(s, sim_link_down_between(s, 0, FAIL_AT, back) == 0);
+    if (sc->down_a_back) SIM_CHECK(s, sim_link_down_between(s, 1, FAIL_AT, back) == 0);
+    if (sc->down_b) {
+        SIM_CHECK(s, sim_link_down_between(s, 2, FAIL_AT, back) == 0);
+        SIM_CHECK(s, sim_link_down_between(s, 3, FAIL_AT, back) == 0);
+    }
+    tern_path path = sim_path(s, 0, 0, 1, 0);
+    tern_assoc_id id;
+    SIM_CHECK(s, tern_ep_connect(sim_ep(s, 0), &path, 5001, 0, &id) == 0);
+    SIM_CHECK(s, sim_run_cond(s, TERN_SEC(5), 100000, is_up, m) == SIM_DONE);
+    return s;
+}
+
+static tern_assoc_info info0(sim *s, const mh *m)
+{
+    tern_assoc_info i;
+    SIM_CHECK(s, tern_ep_assoc_info(sim_ep(s, 0), m->id0, &i) == 0);
+    return i;
+}
+
+static int path_of(const tern_assoc_info *i, tern_addr remote)
+{
+    for (unsigned k = 0; k < i->num_paths; k++)
+        if (memcmp(&i->paths[k].path.remote, &remote, sizeof remote) == 0) return (int)k;
+    return -1;
+}
+
+/* Runs the transfer to RUN_UNTIL (or until every message is read). */
+static void transfer(sim *s, mh *m)
+{
+    enum sim_result r = sim_run_cond(s, RUN_UNTIL, 20000000, pump, m);
+    SIM_CHECK_MSG(s, r == SIM_DONE || r == SIM_LIMIT, "run: %s", sim_result_str(r));
+}
+
+/* The primary fails both ways during a transfer and comes back: with PF,
+ * data moves after one RTO; it returns to the primary once a probe is
+ * answered (failback), or stays (primary_switchover). */
+static void failover(bool pf, bool switchover)
+{
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.pf_max_retrans = pf ? 0 : PMR,
+                   .switchover = switchover,
+                   .down_a_forward = true,
+                   .down_a_back = true,
+                   .back = true,
+                   .ep1_addrs = 2};
+    sim *s = start(m, &sc, 7 + pf + 2 * switchover);
+    /* Both of ep1's addresses are confirmed before the failure (§5.4). */
+    SIM_CHECK(s, sim_run_cond(s, FAIL_AT - TERN_MSEC(500), 20000000, pump, m) == SIM_LIMIT);
+    tern_assoc_info i = info0(s, m);
+    SIM_CHECK(s, i.num_paths == 2 && i.paths[0].state == TERN_PATH_ACTIVE &&
+                     i.paths[1].state == TERN_PATH_ACTIVE);
+    SIM_CHECK(s, m->data_pkts[2] == 0); /* all data on the primary so far */
+    m->max_gap = 0;
+    transfer(s, m);
+    i = info0(s, m);
+    /* Every message so far arrived once, in order (pump checks each). */
+    SIM_CHECK(s, m->read > 1000 && m->read + 200 >= m->sent);
+    tern_time bound =
+        pf ? RTO_MIN + 2 * DELAY + SLACK : ((tern_time)1 << PMR) * RTO_MIN + 2 * DELAY + SLACK;
+    printf("  %s%s: longest delivery gap %.0f ms, until %.3f s (bound %.0f ms), %u messages, "
+           "DATA packets on A %llu, on B %llu (after A's return: A %llu, B %llu)\n",
+           pf ? "PF" : "no PF", switchover ? ", primary switchover" : "", (double)m->max_gap / 1e6,
+           (double)m->max_gap_end / 1e9, (double)bound / 1e6, m->read,
+           (unsigned long long)m->data_pkts[0], (unsigned long long)m->data_pkts[2],
+           (unsigned long long)m->data_pkts_after_back[0],
+           (unsigned long long)m->data_pkts_after_back[2]);
+    SIM_CHECK_MSG(s, m->max_gap <= bound, "gap %.0f ms > %.0f ms", (double)m->max_gap / 1e6,
+                  (double)bound / 1e6);
+    SIM_CHECK(s, m->data_pkts[2] > 0); /* the failover happened */
+    int a = path_of(&i, sim_addr(1, 0)), b = path_of(&i, sim_addr(1, 1));
+    SIM_CHECK(s, a >= 0 && b >= 0);
+    SIM_CHECK(s, i.paths[a].state == TERN_PATH_ACTIVE); /* A answered a probe */
+    if (switchover) {
+        SIM_CHECK(s, i.primary == (unsigned)b);
+        SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_PEER_ADDR_CHANGE) >= 3);
+        /* Data stayed on B: after A's return, only the chunks already
+         * marked for it before could go there. */
+        SIM_CHECK(s, m->data_pkts_after_back[0] == 0);
+        SIM_CHECK(s, m->data_pkts_after_back[2] > 1000);
+    } else {
+        SIM_CHECK(s, i.primary == (unsigned)a);
+        /* Failback: the primary carries data again, within RTO.Max of its
+         * return (its probes back off up to RTO.Max). */
+        SIM_CHECK(s, m->data_pkts_after_back[0] > 1000);
+        SIM_CHECK(s, m->data_pkts_after_back[0] > 2 * m->data_pkts_after_back[2]);
+    }
+    sim_free(s);
+    free(m);
+}
+
+static void failover_with_pf_fails_back(void **state)
+{
+    (void)state;
+    failover(true, false);
+}
+
+static void failover_with_pf_switchover_stays(void **state)
+{
+    (void)state;
+    failover(true, true);
+}
+
+static void failover_without_pf_after_path_max_retrans(void **state)
+{
+    (void)state;
+    failover(false, false);
+}
+
+/* Only the primary's forward direction fails (SACKs still come back on
+ * it): the sender's T3 moves data to B just the same. */
+static void asymmetric_failure(void **state)
+{
+    (void)state;
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.down_a_forward = true, .ep1_addrs = 2, .total = 20000};
+    sim *s = start(m, &sc, 11);
+    transfer(s, m);
+    SIM_CHECK_MSG(s, m->read == m->total, "read %u of %u", m->read, m->total);
+    SIM_CHECK(s, m->max_gap <= RTO_MIN + 2 * DELAY + SLACK);
+    SIM_CHECK(s, m->data_pkts[2] > 0);
+    tern_assoc_info i = info0(s, m);
+    SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, 0))].state != TERN_PATH_ACTIVE);
+    SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_COMM_LOST) == 0);
+    sim_free(s);
+    free(m);
+}
+
+/* Both networks fail for good: the association ends (COMM_LOST) after
+ * Association.Max.Retrans strikes, each at most RTO.Max apart. */
+static void both_paths_fail_comm_lost(void **state)
+{
+    (void)state;
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.down_a_forward = true, .down_a_back = true, .down_b = true, .ep1_addrs = 2};
+    sim *s = start(m, &sc, 13);
+    tern_time bound = FAIL_AT + (2 * PMR + 3) * (RTO_MAX + SLACK);
+    enum sim_result r = sim_run_cond(s, bound + TERN_SEC(1), 20000000, pump, m);
+    SIM_CHECK_MSG(s, r == SIM_IDLE || r == SIM_LIMIT, "run: %s", sim_result_str(r));
+    const sim_event *lost = sim_event_find(s, 0, TERN_EV_COMM_LOST);
+    SIM_CHECK_MSG(s, lost != NULL, "no COMM_LOST");
+    SIM_CHECK_MSG(s, lost->at <= bound, "COMM_LOST at %.1f s", (double)lost->at / 1e9);
+    printf("  both paths down at %.1f s: COMM_LOST at %.1f s\n", (double)FAIL_AT / 1e9,
+           (double)lost->at / 1e9);
+    sim_free(s);
+    free(m);
+}
+
+/* ep1 lists a third address no network reaches: it stays UNCONFIRMED and
+ * never gets DATA (on_send checks every packet), even when the primary
+ * fails and data must move (§5.4). */
+static void unconfirmed_address_never_carries_data(void **state)
+{
+    (void)state;
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.down_a_forward = true, .down_a_back = true, .ep1_addrs = 3, .total = 20000};
+    sim *s = start(m, &sc, 17);
+    transfer(s, m);
+    SIM_CHECK_MSG(s, m->read == m->total, "read %u of %u", m->read, m->total);
+    tern_assoc_info i = info0(s, m);
+    SIM_CHECK(s, i.num_paths == 3);
+    SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, 2))].state == TERN_PATH_UNCONFIRMED);
+    SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, 1))].state == TERN_PATH_ACTIVE);
+    SIM_CHECK(s, sim_stats_get(s)->unroutable > 0); /* its probes went nowhere */
+    SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_COMM_LOST) == 0);
+    sim_free(s);
+    free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(failover_with_pf_fails_back),
+        cmocka_unit_test(failover_with_pf_switchover_stays),
+        cmocka_unit_test(failover_without_pf_after_path_max_retrans),
+        cmocka_unit_test(asymmetric_failure),
+        cmocka_unit_test(both_paths_fail_comm_lost),
+        cmocka_unit_test(unconfirmed_address_never_carries_data),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
