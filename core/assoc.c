@@ -193,6 +193,25 @@ void tern_assoc_set_local_vtag(tern_ep *ep, tern_assoc *a, uint32_t vtag)
     vtag_link(ep, a);
 }
 
+static unsigned local_addrs_of(const tern_assoc *a, uint8_t family)
+{
+    unsigned n = 0;
+    if (a->cfg.omit_init_params) return 0; /* none listed in INIT / INIT ACK */
+    for (unsigned i = 0; i < a->cfg.num_local_addrs; i++)
+        n += a->cfg.local_addrs[i].family == family;
+    return n;
+}
+
+void tern_assoc_learn_local(tern_assoc *a, const tern_path *path)
+{
+    uint8_t fam = path->local.family;
+    if (fam == TERN_AF_NONE || local_addrs_of(a, fam) >= 2) return;
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_path *p = &a->paths[i].path;
+        if (p->local.family == TERN_AF_NONE && p->remote.family == fam) p->local = path->local;
+    }
+}
+
 tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remote,
                                const tern_path *like)
 {
@@ -208,9 +227,13 @@ tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remo
     memset(d, 0, sizeof *d);
     d->path.remote = *remote;
     d->path.encaps_port = from.encaps_port;
-    /* The local address is left to the host's routing (TERN_AF_NONE): a
-     * peer address on another network is reached from our address there,
-     * not from the one the handshake used. */
+    /* The source must be an address the peer knows as ours, or it takes the
+     * packet for out of the blue (§8.4: usrsctp ABORTs a HEARTBEAT from
+     * one). Having listed several of that family, we leave the choice to the
+     * host's routing (TERN_AF_NONE), so a peer address on another network is
+     * reached from ours there; else the handshake's address goes. */
+    if (from.local.family == remote->family && local_addrs_of(a, remote->family) < 2)
+        d->path.local = from.local;
     d->owner = a;
     tern_dest_init(ep, d);
     peer_link(ep, d);

@@ -122,6 +122,7 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
     tern_chunk_raw raw;
     bool alive = true;
     a->stats.packets_in++;
+    tern_assoc_learn_local(a, path);
     /* One pass counts the chunks and checks the tag (§8.5, §8.5.1): the
      * packet's tag must pass the rule of every chunk in it (the COOKIE ECHO
      * handled already aside), or none of the packet is processed. */
