@@ -10,10 +10,8 @@
 
 /* §8.3: from ESTABLISHED until a SHUTDOWN or SHUTDOWN ACK is sent (the
  * shutdown also stops the timers when it gets there). */
-static bool heartbeats_on(const tern_ep *ep, const tern_assoc *a, const tern_dest *d)
+static bool heartbeats_on(const tern_assoc *a)
 {
-    (void)ep;
-    (void)d;
     bool state_ok = a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
                     a->state == TERN_STATE_SHUTDOWN_RECEIVED;
     return state_ok && a->cfg.hb_interval != 0;
@@ -47,7 +45,7 @@ void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
         d->hb_outstanding = d->hb_pending_send = false;
-        if (!heartbeats_on(ep, a, d))
+        if (!heartbeats_on(a))
             d->hb_deadline = TERN_TIME_NEVER;
         else if (d->state == TERN_PATH_UNCONFIRMED)
             d->hb_deadline = now;
@@ -58,7 +56,7 @@ void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
 
 void tern_hb_path_state(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    if (!heartbeats_on(ep, a, d)) return;
+    if (!heartbeats_on(a)) return;
     /* Newly potentially failed: probed one RTO from now; the heartbeat
      * that struck it is not waited for again. */
     if (d->state == TERN_PATH_PF) d->hb_outstanding = false;
@@ -72,7 +70,7 @@ void tern_hb_reconfigure(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
-        if (!heartbeats_on(ep, a, d)) {
+        if (!heartbeats_on(a)) {
             d->hb_deadline = TERN_TIME_NEVER;
             continue;
         }
@@ -97,7 +95,7 @@ static void new_heartbeat(tern_ep *ep, tern_assoc *a, tern_dest *d)
 void tern_hb_now(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
     new_heartbeat(ep, a, d);
-    if (heartbeats_on(ep, a, d)) arm(ep, d, now);
+    if (heartbeats_on(a)) arm(ep, d, now);
 }
 
 bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
@@ -108,11 +106,24 @@ bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
     return false;
 }
 
+/* Another probe due now whose path waited longer: it goes first (this
+ * pass of the timers reaches it, ep.c), or one path would take every turn. */
+static bool other_probe_first(const tern_assoc *a, const tern_dest *d, tern_time now)
+{
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        const tern_dest *e = &a->paths[i];
+        if (e != d && probing(e) && e->hb_deadline <= now && e->hb_sent_at < d->hb_sent_at)
+            return true;
+    }
+    return false;
+}
+
 /* HB.Max.Burst (§16: 1): at most one probing heartbeat per RTO for the
- * whole association (§5.4); a probe not yet allowed waits for its turn. */
+ * whole association (§5.4); a probe not yet allowed waits for its turn, and
+ * the path probed least recently goes first. */
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    if (!heartbeats_on(ep, a, d)) {
+    if (!heartbeats_on(a)) {
         d->hb_deadline = TERN_TIME_NEVER;
         return true;
     }
@@ -130,6 +141,10 @@ bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
     if (probing(d)) {
         if (now < a->hb_probe_after) {
             d->hb_deadline = a->hb_probe_after;
+            return true;
+        }
+        if (other_probe_first(a, d, now)) {
+            arm(ep, d, now);
             return true;
         }
         a->hb_probe_after = now + d->rto;
@@ -213,7 +228,7 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
     d->error_count = 0;
     tern_dest_set_state(ep, d, TERN_PATH_ACTIVE, now); /* §8.2; §5.4: confirmed */
     a->error_count = 0;
-    if (d->hb_deadline == TERN_TIME_NEVER && heartbeats_on(ep, a, d)) {
+    if (d->hb_deadline == TERN_TIME_NEVER && heartbeats_on(a)) {
         arm(ep, d, now);
         tern_assoc_timers_changed(ep, a);
     }

@@ -264,10 +264,6 @@ void tern_ep_drop(tern_ep *ep, tern_assoc *a, enum tern_drop_reason why);
 tern_ctrl_slot *tern_ctrl_push(tern_ep *ep, const tern_path *path, tern_wbuf *w, uint16_t src_port,
                                uint16_t dst_port, uint32_t vtag);
 void tern_ctrl_commit(tern_ep *ep, tern_ctrl_slot *slot, tern_wbuf *w);
-/* A packet for a reached us at path->local: the source for its paths with
- * none yet (the caller's connect may not know it), unless a lists several
- * addresses of that family (then the routing picks, tern_assoc_add_path). */
-void tern_assoc_learn_local(tern_assoc *a, const tern_path *path);
 
 /* ---- assoc.c: lifetime, lookup tables, deadline heap, output list ------- */
 tern_assoc *tern_assoc_new(tern_ep *ep, const tern_path *path, uint16_t peer_port,
@@ -285,6 +281,10 @@ tern_assoc *tern_assoc_by_id(const tern_ep *ep, tern_assoc_id id);
  * path when the address is known. */
 tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remote,
                                const tern_path *like);
+/* A packet for a reached us at path->local: the source for its paths with
+ * none yet (the caller's connect may not know it), unless a lists several
+ * addresses of that family (then the routing picks, tern_assoc_add_path). */
+void tern_assoc_learn_local(tern_assoc *a, const tern_path *path);
 tern_dest *tern_assoc_find_path(tern_assoc *a, const tern_addr *remote);
 static inline tern_dest *tern_primary(tern_assoc *a)
 {

@@ -74,7 +74,10 @@ typedef struct tern_ep_config {
     tern_time cookie_rotation;               /* a new cookie secret this often, at least every
                                                 2 × valid_cookie_life (0: only on
                                                 tern_ep_rotate_secret); default 1 h */
-    tern_time hb_interval;                   /* §16: 30 s; 0 turns heartbeats off */
+    tern_time hb_interval;                   /* §16: 30 s; 0 turns heartbeats off, also the
+                                                probes that confirm the peer's other
+                                                addresses (§5.4; tern_ep_heartbeat_now still
+                                                does) and test potentially failed ones */
     tern_time shutdown_guard;                /* T5-shutdown-guard (§9.2); 0: 5 × rto_max */
     uint8_t max_init_retransmits;            /* §16: 8 */
     uint8_t assoc_max_retrans;               /* §16: 10 */

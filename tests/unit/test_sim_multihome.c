@@ -49,24 +49,42 @@ typedef struct mh {
     uint64_t data_pkts[8];           /* packets with DATA, per link */
     uint64_t data_pkts_after_back[8];
     int unconfirmed_addr; /* ep1's address that must never get DATA (or -1) */
+    uint32_t probes;      /* HEARTBEATs from ep0 to ep1's addresses 2 and 3 */
+    uint8_t probed;       /* bit k: address k got one */
+    tern_time last_probe_at, min_probe_gap;
     uint8_t msg[MSG_LEN], rbuf[MSG_LEN];
 } mh;
 
-static bool has_data(const uint8_t *pkt, size_t len)
+static bool has_chunk(const uint8_t *pkt, size_t len, uint8_t type)
 {
     tern_common_header h;
     tern_chunk_iter it;
     tern_chunk_raw raw;
     if (tern_packet_parse(pkt, len, &h, &it) < 0) return false;
     while (tern_chunk_next(&it, &raw) > 0)
-        if (raw.type == TERN_CHUNK_DATA) return true;
+        if (raw.type == type) return true;
     return false;
+}
+
+/* A heartbeat from ep0 to ep1's address 2 or 3 (no network reaches them). */
+static void count_probe(mh *m, sim *s, const tern_path *path)
+{
+    for (unsigned k = 2; k < 4; k++) {
+        tern_addr x = sim_addr(1, k);
+        if (memcmp(&path->remote, &x, sizeof x) != 0) continue;
+        tern_time gap = sim_now(s) - m->last_probe_at;
+        if (m->probes && (m->probes == 1 || gap < m->min_probe_gap)) m->min_probe_gap = gap;
+        m->probes++;
+        m->probed |= (uint8_t)(1u << k);
+        m->last_probe_at = sim_now(s);
+    }
 }
 
 static bool on_send(void *ctx, sim *s, int ep, int link, tern_path *path, uint8_t *pkt, size_t *len)
 {
     mh *m = ctx;
-    if (link < 0 || !has_data(pkt, *len)) return true;
+    if (ep == 0 && has_chunk(pkt, *len, TERN_CHUNK_HEARTBEAT)) count_probe(m, s, path);
+    if (link < 0 || !has_chunk(pkt, *len, TERN_CHUNK_DATA)) return true;
     m->data_pkts[link]++;
     if (sim_now(s) >= BACK_AT) m->data_pkts_after_back[link]++;
     if (ep == 0 && m->unconfirmed_addr >= 0) {
@@ -143,6 +161,7 @@ typedef struct scenario {
     bool back;                        /* A comes back at BACK_AT */
     unsigned ep1_addrs;               /* 3: the third has no network */
     uint32_t total;                   /* messages; 0: run until RUN_UNTIL */
+    tern_time hb_interval;            /* 0: 1 s */
 } scenario;
 
 static sim *start(mh *m, const scenario *sc, uint64_t seed)
@@ -165,7 +184,7 @@ static sim *start(mh *m, const scenario *sc, uint64_t seed)
     c.assoc_max_retrans = 2 * PMR + 2;
     c.pf_max_retrans = sc->pf_max_retrans;
     c.primary_switchover = sc->switchover;
-    c.hb_interval = TERN_SEC(1);
+    c.hb_interval = sc->hb_interval ? sc->hb_interval : TERN_SEC(1);
     c.nodelay = true;
     c.sndbuf = 64u * 1024u;
     SIM_CHECK(s, sim_add_ep(s, &c, 5000, NULL, 2) == 0);
@@ -208,6 +227,28 @@ static void transfer(sim *s, mh *m)
     SIM_CHECK_MSG(s, r == SIM_DONE || r == SIM_LIMIT, "run: %s", sim_result_str(r));
 }
 
+/* The whole transfer of sc->total messages: every one read. */
+static sim *run_all(mh *m, const scenario *sc, uint64_t seed)
+{
+    sim *s = start(m, sc, seed);
+    transfer(s, m);
+    SIM_CHECK_MSG(s, m->read == m->total, "read %u of %u", m->read, m->total);
+    return s;
+}
+
+/* How many PEER_ADDR_CHANGE events ep0 had for ep1's address k in state st. */
+static unsigned addr_events(const sim *s, unsigned k, enum tern_addr_state st)
+{
+    const sim_event *ev;
+    size_t n = sim_events(s, 0, &ev);
+    tern_addr x = sim_addr(1, k);
+    unsigned c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ev[i].ev.type == TERN_EV_PEER_ADDR_CHANGE && ev[i].ev.addr_state == st &&
+             memcmp(&ev[i].ev.addr, &x, sizeof x) == 0;
+    return c;
+}
+
 /* The primary fails both ways during a transfer and comes back: with PF,
  * data moves after one RTO; it returns to the primary once a probe is
  * answered (failback), or stays (primary_switchover). */
@@ -248,6 +289,11 @@ static void failover(bool pf, bool switchover)
     int a = path_of(&i, sim_addr(1, 0)), b = path_of(&i, sim_addr(1, 1));
     SIM_CHECK(s, a >= 0 && b >= 0);
     SIM_CHECK(s, i.paths[a].state == TERN_PATH_ACTIVE); /* A answered a probe */
+    /* RFC 7829 §7.1: A was reported potentially failed (with PF), then
+     * unreachable (§8.2), then available again. */
+    SIM_CHECK(s, addr_events(s, 0, TERN_ADDR_POTENTIALLY_FAILED) == (pf ? 1u : 0u));
+    SIM_CHECK(s, addr_events(s, 0, TERN_ADDR_UNREACHABLE) == 1);
+    SIM_CHECK(s, addr_events(s, 0, TERN_ADDR_AVAILABLE) == 1);
     if (switchover) {
         SIM_CHECK(s, i.primary == (unsigned)b);
         SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_PEER_ADDR_CHANGE) >= 3);
@@ -292,9 +338,7 @@ static void asymmetric_failure(void **state)
     mh *m = calloc(1, sizeof *m);
     assert_non_null(m);
     scenario sc = {.down_a_forward = true, .ep1_addrs = 2, .total = 20000};
-    sim *s = start(m, &sc, 11);
-    transfer(s, m);
-    SIM_CHECK_MSG(s, m->read == m->total, "read %u of %u", m->read, m->total);
+    sim *s = run_all(m, &sc, 11);
     SIM_CHECK(s, m->max_gap <= RTO_MIN + 2 * DELAY + SLACK);
     SIM_CHECK(s, m->data_pkts[2] > 0);
     tern_assoc_info i = info0(s, m);
@@ -334,14 +378,40 @@ static void unconfirmed_address_never_carries_data(void **state)
     mh *m = calloc(1, sizeof *m);
     assert_non_null(m);
     scenario sc = {.down_a_forward = true, .down_a_back = true, .ep1_addrs = 3, .total = 20000};
-    sim *s = start(m, &sc, 17);
-    transfer(s, m);
-    SIM_CHECK_MSG(s, m->read == m->total, "read %u of %u", m->read, m->total);
+    sim *s = run_all(m, &sc, 17);
     tern_assoc_info i = info0(s, m);
     SIM_CHECK(s, i.num_paths == 3);
     SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, 2))].state == TERN_PATH_UNCONFIRMED);
     SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, 1))].state == TERN_PATH_ACTIVE);
     SIM_CHECK(s, sim_stats_get(s)->unroutable > 0); /* its probes went nowhere */
+    SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_COMM_LOST) == 0);
+    sim_free(s);
+    free(m);
+}
+
+/* An idle association whose peer lists two addresses no network reaches
+ * (HB.interval 60 s, so nothing else is heard for 30 s): both are probed,
+ * never two probes within RTO.Min (HB.Max.Burst, §5.4), they stay
+ * UNCONFIRMED, and their unanswered probes, far more than
+ * Association.Max.Retrans, do not end the association. */
+static void probes_spaced_and_free(void **state)
+{
+    (void)state;
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.ep1_addrs = 4, .total = 1, .hb_interval = TERN_SEC(60)};
+    sim *s = run_all(m, &sc, 19);
+    SIM_CHECK(s, sim_run_until(s, TERN_SEC(30), 1000000) == SIM_LIMIT);
+    tern_assoc_info i = info0(s, m);
+    printf("  %u probes to unreachable addresses in 30 s, at least %.0f ms apart\n", m->probes,
+           (double)m->min_probe_gap / 1e6);
+    SIM_CHECK(s, m->probed == 0xc);
+    SIM_CHECK(s, m->probes > (unsigned)(2 * PMR + 2) + 1);
+    SIM_CHECK_MSG(s, m->min_probe_gap >= RTO_MIN, "probes %.0f ms apart",
+                  (double)m->min_probe_gap / 1e6);
+    for (unsigned k = 2; k < 4; k++)
+        SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, k))].state == TERN_PATH_UNCONFIRMED);
+    SIM_CHECK(s, i.error_count == 0);
     SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_COMM_LOST) == 0);
     sim_free(s);
     free(m);
@@ -356,6 +426,7 @@ int main(void)
         cmocka_unit_test(asymmetric_failure),
         cmocka_unit_test(both_paths_fail_comm_lost),
         cmocka_unit_test(unconfirmed_address_never_carries_data),
+        cmocka_unit_test(probes_spaced_and_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
