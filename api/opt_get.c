@@ -125,17 +125,21 @@ static int get_paddrparams(api_sock *s, void *val, size_t *len)
         hb = p.hb_interval;
         pmr = p.path_max_retrans;
         mtu = info->paths[info->primary].pmtu;
-        if (pp.address.ss_family != AF_UNSPEC) {
+        if (pp.address.ss_family != AF_UNSPEC) { /* that path's own values */
             tern_addr addr;
             uint16_t port;
+            tern_path_params one;
             rc = tern_api_addr_from(s, (const struct sockaddr *)&pp.address, sizeof pp.address,
                                     &addr, &port);
-            if (rc == 0) rc = TERN_EINVAL;
-            for (unsigned i = 0; i < info->num_paths; i++)
-                if (memcmp(&info->paths[i].path.remote, &addr, sizeof addr) == 0) {
+            if (rc == 0 && tern_ep_path_params_get(a->ep->ep, a->id, &addr, &one) != 0)
+                rc = TERN_EINVAL;
+            for (unsigned i = 0; rc == 0 && i < info->num_paths; i++)
+                if (memcmp(&info->paths[i].path.remote, &addr, sizeof addr) == 0)
                     mtu = info->paths[i].pmtu;
-                    rc = 0;
-                }
+            if (rc == 0) {
+                hb = one.hb_interval;
+                pmr = one.path_max_retrans;
+            }
         }
         free(info);
         if (rc) return rc;
@@ -146,6 +150,53 @@ static int get_paddrparams(api_sock *s, void *val, size_t *len)
     pp.flags = (hb ? TERN_SPP_HB_ENABLE : TERN_SPP_HB_DISABLE) |
                (s->pmtu_fixed ? TERN_SPP_PMTUD_DISABLE : TERN_SPP_PMTUD_ENABLE);
     GIVE(struct tern_paddrparams, pp);
+}
+
+/* RFC 7829 §7.2: a path's thresholds, else the association's or the
+ * socket's default. */
+static int get_thresholds(api_sock *s, void *val, size_t *len)
+{
+    INPUT(struct tern_paddrthlds, th);
+    api_assoc *a;
+    int rc = tern_api_opt_assoc(s, th.assoc_id, &a);
+    if (rc) return rc;
+    uint8_t pmr = s->cfg.path_max_retrans, pf = s->cfg.pf_max_retrans;
+    if (th.address.ss_family != AF_UNSPEC) {
+        tern_addr addr;
+        uint16_t port;
+        tern_path_params one;
+        if (!a) return TERN_EINVAL;
+        rc = tern_api_addr_from(s, (const struct sockaddr *)&th.address, sizeof th.address, &addr,
+                                &port);
+        if (rc) return rc;
+        if (tern_ep_path_params_get(a->ep->ep, a->id, &addr, &one) != 0) return TERN_EINVAL;
+        pmr = one.path_max_retrans;
+        pf = one.pf_max_retrans;
+    } else if (a) {
+        tern_assoc_params p;
+        if (tern_ep_assoc_params_get(a->ep->ep, a->id, &p) != 0) return TERN_ENOTCONN;
+        pmr = p.path_max_retrans;
+        pf = p.pf_max_retrans;
+    }
+    th.pathmaxrxt = pmr;
+    th.pathpfthld = pf;
+    GIVE(struct tern_paddrthlds, th);
+}
+
+static int get_switchover(api_sock *s, void *val, size_t *len)
+{
+    INPUT(struct tern_assoc_value, v);
+    api_assoc *a;
+    int rc = tern_api_opt_assoc(s, v.assoc_id, &a);
+    if (rc) return rc;
+    bool on = s->cfg.primary_switchover;
+    if (a) {
+        tern_assoc_params p;
+        if (tern_ep_assoc_params_get(a->ep->ep, a->id, &p) != 0) return TERN_ENOTCONN;
+        on = p.primary_switchover;
+    }
+    v.value = on;
+    GIVE(struct tern_assoc_value, v);
 }
 
 static int get_primary(api_sock *s, void *val, size_t *len)
@@ -283,6 +334,8 @@ static int get_opt(api_sock *s, int opt, void *val, size_t *len)
     case TERN_PEER_ADDR_INFO: return get_paddrinfo(s, val, len);
     case TERN_PEER_ADDR_PARAMS: return get_paddrparams(s, val, len);
     case TERN_PRIMARY_ADDR: return get_primary(s, val, len);
+    case TERN_PEER_ADDR_THLDS: return get_thresholds(s, val, len);
+    case TERN_PRIMARY_SWITCHOVER: return get_switchover(s, val, len);
     case TERN_DELAYED_SACK: {
         INPUT(struct tern_sack_info, v);
         if ((rc = get_params(s, v.assoc_id, &a, &p)) != 0) return rc;

@@ -230,8 +230,22 @@ static int paddr_check(const api_sock *s, const struct tern_paddrparams *v, tern
                               &port);
 }
 
+/* One path's heartbeat interval and Path.Max.Retrans (RFC 6458 §8.1.12). */
+static int paddr_one(api_assoc *a, const struct tern_paddrparams *v, const tern_addr *addr,
+                     uint32_t hb_ms, tern_time now)
+{
+    tern_path_params pp;
+    if (tern_ep_path_params_get(a->ep->ep, a->id, addr, &pp) != 0) return TERN_EINVAL;
+    if (v->hbinterval) pp.hb_interval = TERN_MSEC(v->hbinterval);
+    if (v->flags & TERN_SPP_HB_DISABLE) pp.hb_interval = 0;
+    if (v->flags & TERN_SPP_HB_ENABLE && !pp.hb_interval) pp.hb_interval = TERN_MSEC(hb_ms);
+    if (v->pathmaxrxt) pp.path_max_retrans = (uint8_t)v->pathmaxrxt;
+    return tern_ep_path_params_set(a->ep->ep, a->id, addr, &pp, now) == 0 ? 0 : TERN_EINVAL;
+}
+
+/* An association: one path (an address), or all of them (AF_UNSPEC). */
 static int paddr_assoc(tern_ctx *ctx, api_assoc *a, const struct tern_paddrparams *v,
-                       const tern_addr *addr, bool one)
+                       const tern_addr *addr, bool one, uint32_t hb_ms)
 {
     tern_assoc_info info;
     int rc = tern_ep_assoc_info(a->ep->ep, a->id, &info);
@@ -243,17 +257,20 @@ static int paddr_assoc(tern_ctx *ctx, api_assoc *a, const struct tern_paddrparam
     bool up = info.state == TERN_STATE_ESTABLISHED || info.state == TERN_STATE_SHUTDOWN_PENDING ||
               info.state == TERN_STATE_SHUTDOWN_RECEIVED;
     if (v->flags & TERN_SPP_HB_DEMAND && !up) return TERN_ENOTCONN; /* §8.3: not yet, or no more */
-    tern_assoc_params p;
-    if ((rc = params_get(a, &p)) != 0) return rc;
-    if (v->hbinterval) p.hb_interval = TERN_MSEC(v->hbinterval);
-    if (v->flags & TERN_SPP_HB_DISABLE) p.hb_interval = 0;
-    if (v->flags & TERN_SPP_HB_ENABLE && !p.hb_interval) p.hb_interval = TERN_SEC(30);
-    if (v->pathmaxrxt) p.path_max_retrans = (uint8_t)v->pathmaxrxt;
-    if ((rc = params_set(ctx, a, &p)) != 0) return rc;
     tern_time now = tern_clock_now();
+    if (!one) { /* the association's values, for paths added later */
+        tern_assoc_params p;
+        if ((rc = params_get(a, &p)) != 0) return rc;
+        if (v->hbinterval) p.hb_interval = TERN_MSEC(v->hbinterval);
+        if (v->flags & TERN_SPP_HB_DISABLE) p.hb_interval = 0;
+        if (v->flags & TERN_SPP_HB_ENABLE && !p.hb_interval) p.hb_interval = TERN_MSEC(hb_ms);
+        if (v->pathmaxrxt) p.path_max_retrans = (uint8_t)v->pathmaxrxt;
+        if ((rc = params_set(ctx, a, &p)) != 0) return rc;
+    }
     for (unsigned i = 0; i < info.num_paths; i++) {
         const tern_addr *r = &info.paths[i].path.remote;
         if (one && memcmp(r, addr, sizeof *r) != 0) continue;
+        if ((rc = paddr_one(a, v, r, hb_ms, now)) != 0) return rc;
         if (v->flags & TERN_SPP_PMTUD_DISABLE)
             tern_ep_set_path_mtu(a->ep->ep, a->id, r, v->pathmtu);
         if (v->flags & TERN_SPP_HB_DEMAND) tern_ep_heartbeat_now(a->ep->ep, a->id, r, now);
@@ -272,10 +289,10 @@ static int set_paddrparams(tern_ctx *ctx, api_sock *s, const struct tern_paddrpa
     if (rc) return rc;
     if (one && !a) return TERN_EINVAL; /* an address names a path of an association */
     if (v->flags & TERN_SPP_HB_DEMAND && !a) return TERN_EINVAL;
-    if (a && (rc = paddr_assoc(ctx, a, v, &addr, one)) != 0) return rc;
+    uint32_t hb_ms = v->hbinterval ? v->hbinterval : s->hb_ms;
+    if (a && (rc = paddr_assoc(ctx, a, v, &addr, one, hb_ms)) != 0) return rc;
     if (one || (v->assoc_id && s->type == TERN_SOCK_SEQPACKET)) return 0;
     tern_ep_config old = s->cfg;
-    uint32_t hb_ms = v->hbinterval ? v->hbinterval : s->hb_ms;
     bool hb_on = s->cfg.hb_interval != 0;
     if (v->flags & TERN_SPP_HB_ENABLE) hb_on = true;
     if (v->flags & TERN_SPP_HB_DISABLE) hb_on = false;
@@ -284,6 +301,76 @@ static int set_paddrparams(tern_ctx *ctx, api_sock *s, const struct tern_paddrpa
     if (v->pathmaxrxt) s->cfg.path_max_retrans = (uint8_t)v->pathmaxrxt;
     if (v->flags & TERN_SPP_PMTUD_DISABLE) s->pmtu_fixed = v->pathmtu;
     if (v->flags & TERN_SPP_PMTUD_ENABLE) s->pmtu_fixed = 0;
+    return defaults_changed(s, &old);
+}
+
+/* RFC 7829 §7.2: one path's thresholds, or every path's and the default. */
+static int thlds_path(api_assoc *a, const struct tern_paddrthlds *v, const tern_addr *addr)
+{
+    tern_path_params pp;
+    if (tern_ep_path_params_get(a->ep->ep, a->id, addr, &pp) != 0) return TERN_EINVAL;
+    if (v->pathmaxrxt) pp.path_max_retrans = (uint8_t)v->pathmaxrxt;
+    pp.pf_max_retrans = (uint8_t)v->pathpfthld;
+    return tern_ep_path_params_set(a->ep->ep, a->id, addr, &pp, tern_clock_now()) == 0
+               ? 0
+               : TERN_EINVAL;
+}
+
+static int thlds_assoc(tern_ctx *ctx, api_assoc *a, const struct tern_paddrthlds *v,
+                       const tern_addr *addr, bool one)
+{
+    tern_assoc_info info;
+    if (tern_ep_assoc_info(a->ep->ep, a->id, &info) != 0) return TERN_EINVAL;
+    int rc = one ? thlds_path(a, v, addr) : 0;
+    if (!one) {
+        tern_assoc_params p;
+        if ((rc = params_get(a, &p)) != 0) return rc;
+        if (v->pathmaxrxt) p.path_max_retrans = (uint8_t)v->pathmaxrxt;
+        p.pf_max_retrans = (uint8_t)v->pathpfthld;
+        if ((rc = params_set(ctx, a, &p)) != 0) return rc;
+        for (unsigned i = 0; i < info.num_paths && rc == 0; i++)
+            rc = thlds_path(a, v, &info.paths[i].path.remote);
+    }
+    tern_api_touch(ctx, a->ep);
+    return rc;
+}
+
+static int set_thresholds(tern_ctx *ctx, api_sock *s, const struct tern_paddrthlds *v)
+{
+    if (v->pathmaxrxt > 255 || v->pathpfthld > 255) return TERN_EINVAL;
+    api_assoc *a;
+    int rc = tern_api_opt_assoc(s, v->assoc_id, &a);
+    if (rc) return rc;
+    bool one = v->address.ss_family != AF_UNSPEC;
+    tern_addr addr;
+    uint16_t port;
+    if (one && (rc = tern_api_addr_from(s, (const struct sockaddr *)&v->address, sizeof v->address,
+                                        &addr, &port)) != 0)
+        return rc;
+    if (one && !a) return TERN_EINVAL; /* an address names a path of an association */
+    if (a && (rc = thlds_assoc(ctx, a, v, &addr, one)) != 0) return rc;
+    if (one || (v->assoc_id && s->type == TERN_SOCK_SEQPACKET)) return 0;
+    tern_ep_config old = s->cfg;
+    if (v->pathmaxrxt) s->cfg.path_max_retrans = (uint8_t)v->pathmaxrxt;
+    s->cfg.pf_max_retrans = (uint8_t)v->pathpfthld;
+    return defaults_changed(s, &old);
+}
+
+static int set_switchover(tern_ctx *ctx, api_sock *s, const struct tern_assoc_value *v)
+{
+    if (v->value > 1) return TERN_EINVAL;
+    api_assoc *a;
+    int rc = tern_api_opt_assoc(s, v->assoc_id, &a);
+    if (rc) return rc;
+    if (a) {
+        tern_assoc_params p;
+        if ((rc = params_get(a, &p)) != 0) return rc;
+        p.primary_switchover = v->value != 0;
+        if ((rc = params_set(ctx, a, &p)) != 0) return rc;
+    }
+    if (v->assoc_id && s->type == TERN_SOCK_SEQPACKET) return 0;
+    tern_ep_config old = s->cfg;
+    s->cfg.primary_switchover = v->value != 0;
     return defaults_changed(s, &old);
 }
 
@@ -422,6 +509,14 @@ static int set_opt(tern_ctx *ctx, api_sock *s, int opt, const void *val, size_t 
     case TERN_PEER_ADDR_PARAMS: {
         TAKE(struct tern_paddrparams, v);
         return set_paddrparams(ctx, s, &v);
+    }
+    case TERN_PEER_ADDR_THLDS: {
+        TAKE(struct tern_paddrthlds, v);
+        return set_thresholds(ctx, s, &v);
+    }
+    case TERN_PRIMARY_SWITCHOVER: {
+        TAKE(struct tern_assoc_value, v);
+        return set_switchover(ctx, s, &v);
     }
     case TERN_PRIMARY_ADDR: {
         TAKE(struct tern_setprim, v);

@@ -236,6 +236,7 @@ tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remo
         d->path.local = from.local;
     d->owner = a;
     tern_dest_init(ep, d);
+    tern_dest_take_defaults(d);
     peer_link(ep, d);
     return d;
 }

@@ -9,12 +9,14 @@
 #define HB_INFO_LEN 25 /* nonce (8), family (1), address (16) */
 
 /* §8.3: from ESTABLISHED until a SHUTDOWN or SHUTDOWN ACK is sent (the
- * shutdown also stops the timers when it gets there). */
-static bool heartbeats_on(const tern_assoc *a)
+ * shutdown also stops the timers when it gets there), on a path whose
+ * heartbeats are on (RFC 6458 §8.1.12 SPP_HB_DISABLE also stops the
+ * probing of an unconfirmed or potentially failed address). */
+static bool heartbeats_on(const tern_assoc *a, const tern_dest *d)
 {
     bool state_ok = a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
                     a->state == TERN_STATE_SHUTDOWN_RECEIVED;
-    return state_ok && a->cfg.hb_interval != 0;
+    return state_ok && d->hb_interval_ms != 0;
 }
 
 /* Probing: an UNCONFIRMED address (§5.4) or a potentially failed one (RFC
@@ -35,7 +37,7 @@ static void arm(tern_ep *ep, tern_dest *d, tern_time now)
     }
     uint64_t r = (uint64_t)tern_ep_random32(ep) << 32 | tern_ep_random32(ep);
     tern_time jitter = d->rto ? r % (d->rto + 1) : 0;
-    d->hb_deadline = now + d->rto / 2 + jitter + d->owner->cfg.hb_interval;
+    d->hb_deadline = now + d->rto / 2 + jitter + TERN_MSEC((tern_time)d->hb_interval_ms);
 }
 
 /* §5.4: the peer's other addresses are confirmed from the start (the first
@@ -45,7 +47,7 @@ void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
         d->hb_outstanding = d->hb_pending_send = false;
-        if (!heartbeats_on(a))
+        if (!heartbeats_on(a, d))
             d->hb_deadline = TERN_TIME_NEVER;
         else if (d->state == TERN_PATH_UNCONFIRMED)
             d->hb_deadline = now;
@@ -56,7 +58,7 @@ void tern_hb_start(tern_ep *ep, tern_assoc *a, tern_time now)
 
 void tern_hb_path_state(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    if (!heartbeats_on(a)) return;
+    if (!heartbeats_on(a, d)) return;
     /* Newly potentially failed: probed one RTO from now; the heartbeat
      * that struck it is not waited for again. */
     if (d->state == TERN_PATH_PF) d->hb_outstanding = false;
@@ -64,19 +66,16 @@ void tern_hb_path_state(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
     tern_assoc_timers_changed(ep, a);
 }
 
-/* hb_interval changed. A heartbeat still awaiting its answer keeps its
- * deadline (its timeout); the other paths are armed afresh. */
-void tern_hb_reconfigure(tern_ep *ep, tern_assoc *a, tern_time now)
+/* d's HB.interval changed. A heartbeat still awaiting its answer keeps
+ * its deadline (its timeout); else the path is armed afresh. */
+void tern_hb_reconfigure_path(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    for (unsigned i = 0; i < a->num_paths; i++) {
-        tern_dest *d = &a->paths[i];
-        if (!heartbeats_on(a)) {
-            d->hb_deadline = TERN_TIME_NEVER;
-            continue;
-        }
-        if (d->hb_deadline == TERN_TIME_NEVER) d->hb_outstanding = false; /* none timed */
-        if (!d->hb_outstanding) arm(ep, d, now);
+    if (!heartbeats_on(a, d)) {
+        d->hb_deadline = TERN_TIME_NEVER;
+        return;
     }
+    if (d->hb_deadline == TERN_TIME_NEVER) d->hb_outstanding = false; /* none timed */
+    if (!d->hb_outstanding) arm(ep, d, now);
 }
 
 static void new_heartbeat(tern_ep *ep, tern_assoc *a, tern_dest *d)
@@ -95,7 +94,7 @@ static void new_heartbeat(tern_ep *ep, tern_assoc *a, tern_dest *d)
 void tern_hb_now(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
     new_heartbeat(ep, a, d);
-    if (heartbeats_on(a)) arm(ep, d, now);
+    if (heartbeats_on(a, d)) arm(ep, d, now);
 }
 
 bool tern_assoc_strike(tern_ep *ep, tern_assoc *a)
@@ -123,7 +122,7 @@ static bool other_probe_first(const tern_assoc *a, const tern_dest *d, tern_time
  * the path probed least recently goes first. */
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 {
-    if (!heartbeats_on(a)) {
+    if (!heartbeats_on(a, d)) {
         d->hb_deadline = TERN_TIME_NEVER;
         return true;
     }
@@ -228,7 +227,7 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
     d->error_count = 0;
     tern_dest_set_state(ep, d, TERN_PATH_ACTIVE, now); /* §8.2; §5.4: confirmed */
     a->error_count = 0;
-    if (d->hb_deadline == TERN_TIME_NEVER && heartbeats_on(a)) {
+    if (d->hb_deadline == TERN_TIME_NEVER && heartbeats_on(a, d)) {
         arm(ep, d, now);
         tern_assoc_timers_changed(ep, a);
     }

@@ -23,6 +23,11 @@ typedef struct tern_dest {
     tern_path path; /* local, remote, encapsulation port */
     enum tern_path_state state;
     bool rtt_measured;
+    /* This path's thresholds (§8.2, RFC 7829 §5.1) and HB.interval in ms
+     * (§8.3; 0: no heartbeats here), from the association's settings when
+     * the path is added; RFC 6458 §8.1.12 sets them per path. */
+    uint8_t path_max_retrans, pf_max_retrans;
+    uint32_t hb_interval_ms;
     tern_time srtt, rttvar, rto; /* §6.3.1 */
     uint32_t error_count;
     /* §8.3: one timer; when it fires with a heartbeat still unanswered the
@@ -314,6 +319,11 @@ void tern_assoc_cfg_init(tern_assoc_cfg *c, const tern_ep_config *cfg);
 
 /* ---- path.c: RTO (§6.3.1, §6.3.3), path state and its events ------------------ */
 void tern_dest_init(tern_ep *ep, tern_dest *d);
+/* A new path takes the association's thresholds and HB.interval (a
+ * restart's tern_dest_init leaves the user's per-path values alone). */
+void tern_dest_take_defaults(tern_dest *d);
+/* HB.interval in whole ms, rounded up (a non-zero interval stays on). */
+uint32_t tern_hb_interval_ms(tern_time interval);
 void tern_dest_rtt_sample(tern_ep *ep, tern_dest *d, tern_time rtt);
 void tern_dest_backoff(tern_ep *ep, tern_dest *d);
 /* Moves d to state, telling the user of what RFC 6458 §6.1.2 and RFC 7829
@@ -430,8 +440,8 @@ void tern_handle_heartbeat_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw 
                                tern_time now);
 /* Returns false when the association was freed. */
 bool tern_hb_timer(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
-/* hb_interval changed: heartbeats stop (0) or are re-armed from now. */
-void tern_hb_reconfigure(tern_ep *ep, tern_assoc *a, tern_time now);
+/* d's HB.interval changed: its heartbeats stop (0) or are re-armed from now. */
+void tern_hb_reconfigure_path(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 /* d's state changed (tern_dest_set_state): its heartbeats follow. */
 void tern_hb_path_state(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now);
 /* Sends a HEARTBEAT to d at the next output (RFC 6458 SPP_HB_DEMAND). */

@@ -123,7 +123,17 @@ TERN_EXPORT int tern_ep_assoc_params_set(tern_ep *ep, tern_assoc_id id, const te
     params_to_cfg(p, &a->cfg);
     for (unsigned i = 0; i < a->num_paths; i++)
         rebound_rto(&a->paths[i], &old, &a->cfg);
-    if (p->hb_interval != old.hb_interval) tern_hb_reconfigure(ep, a, now);
+    /* RFC 6458 §8.1.12: a value set for the association is every path's. */
+    uint32_t hb_ms = tern_hb_interval_ms(p->hb_interval);
+    for (unsigned i = 0; i < a->num_paths; i++) {
+        tern_dest *d = &a->paths[i];
+        if (p->path_max_retrans != old.path_max_retrans) d->path_max_retrans = p->path_max_retrans;
+        if (p->pf_max_retrans != old.pf_max_retrans) d->pf_max_retrans = p->pf_max_retrans;
+        if (p->hb_interval != old.hb_interval && hb_ms != d->hb_interval_ms) {
+            d->hb_interval_ms = hb_ms;
+            tern_hb_reconfigure_path(ep, a, d, now);
+        }
+    }
     if (a->data_up) {
         /* Below what is queued: nothing is dropped, new sends wait. */
         a->sendq.max_bytes = p->sndbuf;

@@ -1,7 +1,7 @@
 /* Peer addresses (paths): the retransmission timeout (RFC 9260 §6.3.1,
  * §6.3.3), the error counter and state (§8.2) with the events RFC 6458
  * §6.1.2 reports, the PMTU (§7.3), and the user's per-path calls: primary
- * path, path MTU, heartbeat on demand. */
+ * path, path MTU, heartbeat on demand, per-path thresholds and HB.interval. */
 #include "core/internal.h"
 
 void tern_dest_init(tern_ep *ep, tern_dest *d)
@@ -16,6 +16,19 @@ void tern_dest_init(tern_ep *ep, tern_dest *d)
     d->hb_deadline = TERN_TIME_NEVER;
     d->t3_deadline = TERN_TIME_NEVER;
     d->pmtu = c->pmtu;
+}
+
+uint32_t tern_hb_interval_ms(tern_time interval)
+{
+    return (uint32_t)((interval + TERN_MSEC(1) - 1) / TERN_MSEC(1));
+}
+
+void tern_dest_take_defaults(tern_dest *d)
+{
+    const tern_assoc_cfg *c = &d->owner->cfg;
+    d->path_max_retrans = c->path_max_retrans;
+    d->pf_max_retrans = c->pf_max_retrans;
+    d->hb_interval_ms = tern_hb_interval_ms(c->hb_interval);
 }
 
 static tern_time clamp_rto(const tern_assoc_cfg *c, tern_time rto)
@@ -150,12 +163,11 @@ static bool has_alternate(const tern_assoc *a, const tern_dest *d)
  * UNCONFIRMED address stays so (only its HEARTBEAT ACK changes that). */
 void tern_dest_strike(tern_ep *ep, tern_dest *d, tern_time now)
 {
-    const tern_assoc_cfg *c = &d->owner->cfg;
-    if (d->error_count <= c->path_max_retrans) d->error_count++;
+    if (d->error_count <= d->path_max_retrans) d->error_count++;
     if (d->state == TERN_PATH_UNCONFIRMED) return;
-    if (d->error_count > c->path_max_retrans)
+    if (d->error_count > d->path_max_retrans)
         tern_dest_set_state(ep, d, TERN_PATH_INACTIVE, now);
-    else if (d->error_count > c->pf_max_retrans && d->state == TERN_PATH_ACTIVE &&
+    else if (d->error_count > d->pf_max_retrans && d->state == TERN_PATH_ACTIVE &&
              has_alternate(d->owner, d))
         tern_dest_set_state(ep, d, TERN_PATH_PF, now);
 }
@@ -172,7 +184,7 @@ void tern_dest_set_pmtu(tern_dest *d, uint32_t pmtu)
 
 /* ---- the user's per-path calls ------------------------------------------ */
 
-static int find(tern_ep *ep, tern_assoc_id id, const tern_addr *remote, tern_assoc **a,
+static int find(const tern_ep *ep, tern_assoc_id id, const tern_addr *remote, tern_assoc **a,
                 tern_dest **d)
 {
     if (!ep || !remote) return TERN_EINVAL;
@@ -224,5 +236,42 @@ TERN_EXPORT int tern_ep_heartbeat_now(tern_ep *ep, tern_assoc_id id, const tern_
         return TERN_ESTATE;
     tern_hb_now(ep, a, d, now);
     tern_assoc_timers_changed(ep, a);
+    return 0;
+}
+
+/* RFC 6458 §8.1.12, RFC 7829 §7.2: this path's own values. A new
+ * HB.interval re-arms its heartbeat from now (one awaiting its answer keeps
+ * its timeout); new thresholds apply from the next strike (§8.2: the
+ * counter is not re-judged). */
+TERN_EXPORT int tern_ep_path_params_get(const tern_ep *ep, tern_assoc_id id,
+                                        const tern_addr *remote, tern_path_params *out)
+{
+    if (!out) return TERN_EINVAL;
+    tern_assoc *a;
+    tern_dest *d;
+    int rc = find(ep, id, remote, &a, &d);
+    if (rc) return rc;
+    out->hb_interval = TERN_MSEC((tern_time)d->hb_interval_ms);
+    out->path_max_retrans = d->path_max_retrans;
+    out->pf_max_retrans = d->pf_max_retrans;
+    return 0;
+}
+
+TERN_EXPORT int tern_ep_path_params_set(tern_ep *ep, tern_assoc_id id, const tern_addr *remote,
+                                        const tern_path_params *p, tern_time now)
+{
+    tern_assoc *a;
+    tern_dest *d;
+    int rc = find(ep, id, remote, &a, &d);
+    if (rc) return rc;
+    if (!p || p->hb_interval > TERN_SEC(86400) || p->path_max_retrans == 0) return TERN_EINVAL;
+    uint32_t hb_ms = tern_hb_interval_ms(p->hb_interval);
+    d->path_max_retrans = p->path_max_retrans;
+    d->pf_max_retrans = p->pf_max_retrans;
+    if (hb_ms != d->hb_interval_ms) {
+        d->hb_interval_ms = hb_ms;
+        tern_hb_reconfigure_path(ep, a, d, now);
+        tern_assoc_timers_changed(ep, a);
+    }
     return 0;
 }

@@ -320,6 +320,21 @@ int tern_ep_set_path_mtu(tern_ep *ep, tern_assoc_id id, const tern_addr *remote,
  * CONFIRMED). One still unanswered there is replaced. Also TERN_ESTATE: not
  * ESTABLISHED, SHUTDOWN-PENDING or SHUTDOWN-RECEIVED (§8.3). */
 int tern_ep_heartbeat_now(tern_ep *ep, tern_assoc_id id, const tern_addr *remote, tern_time now);
+/* One path's own settings (RFC 6458 §8.1.12, RFC 7829 §7.2). A path takes
+ * the association's when it is added, and tern_ep_assoc_params_set sets the
+ * values it changes on every path. hb_interval: HB.interval (§8.3), kept in
+ * whole ms (rounded up), at most a day, 0: no heartbeats on this path (not
+ * even the probes of an unconfirmed or potentially failed address);
+ * re-armed from now when changed. The thresholds (path_max_retrans ≥ 1)
+ * apply from the next error. */
+typedef struct tern_path_params {
+    tern_time hb_interval;
+    uint8_t path_max_retrans, pf_max_retrans;
+} tern_path_params;
+int tern_ep_path_params_get(const tern_ep *ep, tern_assoc_id id, const tern_addr *remote,
+                            tern_path_params *out);
+int tern_ep_path_params_set(tern_ep *ep, tern_assoc_id id, const tern_addr *remote,
+                            const tern_path_params *p, tern_time now);
 
 /* An ICMP error about a packet this endpoint sent (RFC 9260 §10, which was
  * RFC 4960's Appendix C; RFC 6951 §5.5 for UDP encapsulation). */

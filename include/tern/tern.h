@@ -400,6 +400,12 @@ enum tern_sockopt {
                                     (tern_ep_config.omit_init_params: for peers such as
                                     pion/sctp that refuse those they do not parse); new
                                     associations */
+    TERN_PEER_ADDR_THLDS,        /* struct tern_paddrthlds: Path.Max.Retrans and the
+                                    potentially-failed threshold (RFC 7829 §7.2) */
+    TERN_PRIMARY_SWITCHOVER,     /* struct tern_assoc_value: 1 makes the path a failover
+                                    moved data to the primary (RFC 7829 §6); 0 (the
+                                    default): data goes back to the primary once it
+                                    answers a heartbeat again (failback) */
 };
 
 struct tern_linger {
@@ -486,6 +492,18 @@ struct tern_paddrparams {
     uint16_t pathmaxrxt;             /* 0: unchanged */
     uint32_t pathmtu;                /* with TERN_SPP_PMTUD_DISABLE */
     uint32_t flags;
+};
+
+/* RFC 7829 §7.2. pathpfthld: PotentiallyFailed.Max.Retrans (default 0: a
+ * path that misses one retransmission timeout or heartbeat is potentially
+ * failed, and new data moves to another confirmed path at once); a value at
+ * least pathmaxrxt turns the PF state off (RFC 9260 failover after
+ * Path.Max.Retrans). pathmaxrxt: 0 leaves it unchanged. */
+struct tern_paddrthlds {
+    tern_assoc_id assoc_id;
+    struct sockaddr_storage address; /* AF_UNSPEC: every path (and the default) */
+    uint16_t pathmaxrxt;
+    uint16_t pathpfthld;
 };
 
 struct tern_setprim {

@@ -52,6 +52,7 @@ typedef struct mh {
     uint32_t probes;      /* HEARTBEATs from ep0 to ep1's addresses 2 and 3 */
     uint8_t probed;       /* bit k: address k got one */
     tern_time last_probe_at, min_probe_gap;
+    uint32_t hb_to[4]; /* HEARTBEATs from ep0 to each of ep1's addresses */
     uint8_t msg[MSG_LEN], rbuf[MSG_LEN];
 } mh;
 
@@ -69,9 +70,13 @@ static bool has_chunk(const uint8_t *pkt, size_t len, uint8_t type)
 /* A heartbeat from ep0 to ep1's address 2 or 3 (no network reaches them). */
 static void count_probe(mh *m, sim *s, const tern_path *path)
 {
-    for (unsigned k = 2; k < 4; k++) {
+    for (unsigned k = 0; k < 4; k++) {
         tern_addr x = sim_addr(1, k);
         if (memcmp(&path->remote, &x, sizeof x) != 0) continue;
+        m->hb_to[k]++;
+        if (getenv("TERN_SIM_MH_TRACE"))
+            printf("    %.3f s: HEARTBEAT to %u\n", (double)sim_now(s) / 1e9, k);
+        if (k < 2) continue;
         tern_time gap = sim_now(s) - m->last_probe_at;
         if (m->probes && (m->probes == 1 || gap < m->min_probe_gap)) m->min_probe_gap = gap;
         m->probes++;
@@ -417,6 +422,91 @@ static void probes_spaced_and_free(void **state)
     free(m);
 }
 
+static tern_path_params path_params(sim *s, const mh *m, unsigned k)
+{
+    tern_path_params pp;
+    tern_addr x = sim_addr(1, k);
+    SIM_CHECK(s, tern_ep_path_params_get(sim_ep(s, 0), m->id0, &x, &pp) == 0);
+    return pp;
+}
+
+/* RFC 6458 §8.1.12, RFC 7829 §7.2: HB.interval and Path.Max.Retrans of one
+ * path. B gets heartbeats every 500 ms (A keeps 60 s) and Path.Max.Retrans
+ * 1 (A keeps 3): when B's network fails it is unreachable after two
+ * strikes, where three would take about twice as long; turned off, B gets
+ * no heartbeat at all. A value set for the association is every path's. */
+static void per_path_settings(void **state)
+{
+    (void)state;
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.down_b = true, .ep1_addrs = 2, .total = 1, .hb_interval = TERN_SEC(60)};
+    sim *s = run_all(m, &sc, 23);
+    tern_ep *ep = sim_ep(s, 0);
+    tern_addr a = sim_addr(1, 0), b = sim_addr(1, 1), nowhere = sim_addr(1, 3);
+    tern_path_params pp = {.hb_interval = TERN_MSEC(500), .path_max_retrans = 1};
+    /* Bad calls change nothing. */
+    tern_path_params bad = pp;
+    bad.path_max_retrans = 0;
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0, &b, &bad, sim_now(s)) == TERN_EINVAL);
+    bad = pp;
+    bad.hb_interval = TERN_SEC(86401);
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0, &b, &bad, sim_now(s)) == TERN_EINVAL);
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0, &nowhere, &pp, sim_now(s)) == TERN_EINVAL);
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0 + 99, &b, &pp, sim_now(s)) == TERN_ENOENT);
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0, &b, NULL, sim_now(s)) == TERN_EINVAL);
+    SIM_CHECK(s, tern_ep_path_params_get(ep, m->id0, &b, NULL) == TERN_EINVAL);
+    SIM_CHECK(s, path_params(s, m, 1).path_max_retrans == PMR);
+    SIM_CHECK(s, path_params(s, m, 1).hb_interval == TERN_SEC(60));
+
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0, &b, &pp, sim_now(s)) == 0);
+    SIM_CHECK(s, sim_run_until(s, FAIL_AT, 1000000) == SIM_LIMIT);
+    printf("  before B fails: %u heartbeats to A, %u to B\n", m->hb_to[0], m->hb_to[1]);
+    /* A: at most a probe, after a spurious T3 expiry (the single message's
+     * SACK is delayed as long as RTO.Min here). */
+    SIM_CHECK(s, m->hb_to[0] <= 1);
+    SIM_CHECK(s, m->hb_to[1] >= 3);
+
+    SIM_CHECK(s, sim_run_until(s, FAIL_AT + TERN_SEC(4), 1000000) == SIM_LIMIT);
+    const sim_event *ev;
+    size_t n = sim_events(s, 0, &ev);
+    tern_time unreachable_at = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].ev.type == TERN_EV_PEER_ADDR_CHANGE &&
+            ev[i].ev.addr_state == TERN_ADDR_UNREACHABLE &&
+            memcmp(&ev[i].ev.addr, &b, sizeof b) == 0 && !unreachable_at)
+            unreachable_at = ev[i].at;
+    printf("  B fails at %.1f s: unreachable at %.2f s\n", (double)FAIL_AT / 1e9,
+           (double)unreachable_at / 1e9);
+    /* The last heartbeat before the failure, then 2 strikes: 500 ms + 1.5
+     * RTO + RTO + 2 RTO; Path.Max.Retrans 3 would add 4 + 8 RTOs. */
+    SIM_CHECK(s, unreachable_at > FAIL_AT);
+    SIM_CHECK(s, unreachable_at <= FAIL_AT + TERN_MSEC(500) + 5 * RTO_MIN + SLACK);
+    SIM_CHECK(s, addr_events(s, 0, TERN_ADDR_UNREACHABLE) == 0);
+    SIM_CHECK(s, sim_event_count(s, 0, TERN_EV_COMM_LOST) == 0);
+
+    /* Off: an inactive address is no longer probed. */
+    pp.hb_interval = 0;
+    SIM_CHECK(s, tern_ep_path_params_set(ep, m->id0, &b, &pp, sim_now(s)) == 0);
+    uint32_t before = m->hb_to[1];
+    SIM_CHECK(s, sim_run_until(s, sim_now(s) + TERN_SEC(10), 1000000) == SIM_LIMIT);
+    SIM_CHECK(s, m->hb_to[1] == before);
+
+    /* The association's Path.Max.Retrans is every path's; its unchanged
+     * HB.interval leaves B's alone. */
+    tern_assoc_params ap;
+    SIM_CHECK(s, tern_ep_assoc_params_get(ep, m->id0, &ap) == 0);
+    ap.path_max_retrans = 5;
+    SIM_CHECK(s, tern_ep_assoc_params_set(ep, m->id0, &ap, sim_now(s)) == 0);
+    SIM_CHECK(s, path_params(s, m, 0).path_max_retrans == 5);
+    SIM_CHECK(s, path_params(s, m, 1).path_max_retrans == 5);
+    SIM_CHECK(s, path_params(s, m, 1).hb_interval == 0);
+    SIM_CHECK(s, path_params(s, m, 0).hb_interval == TERN_SEC(60));
+    (void)a;
+    sim_free(s);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +517,7 @@ int main(void)
         cmocka_unit_test(both_paths_fail_comm_lost),
         cmocka_unit_test(unconfirmed_address_never_carries_data),
         cmocka_unit_test(probes_spaced_and_free),
+        cmocka_unit_test(per_path_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
