@@ -247,6 +247,10 @@ struct tern_ctx {
     bool timer_fired; /* ... and the loop reported it fired since it was armed */
     uint64_t rng;
     uint64_t drops_no_port;
+    /* host_addrs.c: the host's addresses as last read, and when */
+    tern_addr host_addrs[2 * TERN_MAX_LOCAL_ADDRS];
+    uint8_t nhost_addrs;
+    tern_time host_addrs_at;
     /* UDP encapsulation: the context owns every SCTP port behind its UDP
      * port, so packets for a port nobody has get RFC 9260 §8.4's answers from
      * this endpoint (tern_ep_config.closed_port); NULL for raw IP, where
@@ -411,6 +415,11 @@ int tern_api_addr_from(const api_sock *s, const struct sockaddr *sa, socklen_t l
 void tern_api_addr_to(const tern_addr *addr, uint16_t port, struct sockaddr *sa, socklen_t *len);
 /* Not the wildcard, broadcast or multicast. */
 bool tern_api_addr_unicast(const tern_addr *a);
+/* host_addrs.c: up to max of the host's addresses a socket bound to the
+ * wildcard lists (IPv6 ones on an AF_INET6 socket of a context with IPv6):
+ * unicast, not loopback, global ones first; read at most once a second.
+ * 0 if they cannot be read. */
+unsigned tern_api_host_addrs(tern_ctx *ctx, const api_sock *s, tern_addr *out, unsigned max);
 /* A packed array of count addresses, as tern_bindx / tern_connectx take them. */
 int tern_api_addrs_from(const api_sock *s, const struct sockaddr *addrs, int count, tern_addr *out,
                         uint16_t *port);

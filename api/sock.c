@@ -210,6 +210,10 @@ static int bind_port(tern_ctx *ctx, api_sock *s, uint16_t port)
     s->ep = e;
     s->bound = true;
     s->owns_ep = true;
+    /* Bound to the wildcard (a bind to addresses replaces these): the
+     * host's addresses go in the INIT / INIT ACK. */
+    s->cfg.num_local_addrs =
+        (uint8_t)tern_api_host_addrs(ctx, s, s->cfg.local_addrs, TERN_MAX_LOCAL_ADDRS);
     return 0;
 }
 

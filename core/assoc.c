@@ -193,12 +193,16 @@ void tern_assoc_set_local_vtag(tern_ep *ep, tern_assoc *a, uint32_t vtag)
     vtag_link(ep, a);
 }
 
+/* Our addresses of that family the peer knows: those our INIT / INIT ACK
+ * listed for it (tern_init_params_put; the peer's address types aside). */
 static unsigned local_addrs_of(const tern_assoc *a, uint8_t family)
 {
     unsigned n = 0;
-    if (a->cfg.omit_init_params) return 0; /* none listed in INIT / INIT ACK */
+    if (a->cfg.omit_init_params) return 0;            /* none listed in INIT / INIT ACK */
+    const tern_addr *peer = &a->paths[0].path.remote; /* the handshake's */
     for (unsigned i = 0; i < a->cfg.num_local_addrs; i++)
-        n += a->cfg.local_addrs[i].family == family;
+        n += a->cfg.local_addrs[i].family == family &&
+             tern_local_addr_listed(&a->cfg.local_addrs[i], peer);
     return n;
 }
 

@@ -123,7 +123,7 @@ static void send_init_ack(tern_ep *ep, const tern_path *path, const tern_common_
     tern_wbuf_put_u32(&w, plan->local_tsn);
     tern_assoc_cfg ours;
     tern_assoc_cfg_init(&ours, &ep->cfg);
-    tern_init_params_put(&ours, &w, 0);
+    tern_init_params_put(&ours, &w, 0, &path->remote, tern_init_peer_types(scan, &path->remote));
     size_t ck = tern_wbuf_tlv_begin(&w, TERN_PARAM_STATE_COOKIE);
     long clen =
         w.err ? -1
@@ -258,7 +258,8 @@ static bool find_cookie(tern_bytes params, tern_tlv *cookie)
 }
 
 /* §5.1 C: in COOKIE-WAIT, take the peer's parameters and echo its cookie. */
-bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now)
+bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
+                          const tern_path *path, tern_time now)
 {
     if (a->state != TERN_STATE_COOKIE_WAIT) { /* §5.2.3 */
         tern_ep_drop(ep, a, TERN_DROP_STATE);
@@ -313,6 +314,9 @@ bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
     a->outbound_streams = min16(a->cfg.outbound_streams, ack.num_inbound_streams);
     a->inbound_streams = min16(a->cfg.max_inbound_streams, ack.num_outbound_streams);
     tern_assoc_take_init_params(ep, a, &scan);
+    /* §5.1.2 rule 3: the INIT ACK's source is an address of the peer too
+     * (UNCONFIRMED, §5.4, unless it is the one we sent the INIT to). */
+    tern_assoc_add_path(ep, a, &path->remote, path);
     a->state = TERN_STATE_COOKIE_ECHOED;
     a->pending &= ~(unsigned)TERN_SEND_INIT;
     /* §5.2.6, §5.1 A: INITs sent after a Stale Cookie error keep counting

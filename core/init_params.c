@@ -84,6 +84,13 @@ void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *re
             out->adaptation_on = true;
             out->adaptation = p.u.adaptation;
             break;
+        case TERN_PARAM_SUPPORTED_ADDR_TYPES:
+            for (size_t i = 0; i < p.u.addr_types.count; i++) {
+                uint16_t t = tern_list16_get(p.u.addr_types, i);
+                if (t == TERN_PARAM_IPV4) out->addr_types |= TERN_ADDR_TYPE_V4;
+                if (t == TERN_PARAM_IPV6) out->addr_types |= TERN_ADDR_TYPE_V6;
+            }
+            break;
         case TERN_PARAM_SUPPORTED_EXT:
             for (size_t i = 0; i < p.u.bytes.len; i++) {
                 uint8_t t = p.u.bytes.ptr[i];
@@ -103,11 +110,49 @@ void tern_addr_param_put(tern_wbuf *w, const tern_addr *a)
         tern_wbuf_tlv(w, TERN_PARAM_IPV6, a->ip, 16);
 }
 
-void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms)
+static bool is_loopback(const tern_addr *a)
+{
+    static const uint8_t v6_loopback[16] = {[15] = 1};
+    if (a->family == TERN_AF_INET) return a->ip[0] == 127;
+    return a->family == TERN_AF_INET6 && memcmp(a->ip, v6_loopback, 16) == 0;
+}
+
+static bool is_link_local(const tern_addr *a)
+{
+    if (a->family == TERN_AF_INET) return a->ip[0] == 169 && a->ip[1] == 254;
+    return a->family == TERN_AF_INET6 && a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80;
+}
+
+bool tern_local_addr_listed(const tern_addr *ours, const tern_addr *peer)
+{
+    if (is_loopback(peer)) return is_loopback(ours) && ours->family == peer->family;
+    if (is_loopback(ours)) return false;
+    return !is_link_local(ours) || is_link_local(peer);
+}
+
+static unsigned type_of(const tern_addr *a)
+{
+    return a->family == TERN_AF_INET ? TERN_ADDR_TYPE_V4 : TERN_ADDR_TYPE_V6;
+}
+
+unsigned tern_init_peer_types(const tern_init_scan *scan, const tern_addr *source)
+{
+    if (!scan->addr_types) return TERN_ADDR_TYPES;
+    unsigned types = scan->addr_types | type_of(source);
+    for (unsigned i = 0; i < scan->num_addrs; i++)
+        types |= type_of(&scan->addrs[i]);
+    return types;
+}
+
+void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms,
+                          const tern_addr *peer, unsigned types)
 {
     if (c->omit_init_params) return; /* tern_ep_config.omit_init_params */
-    for (unsigned i = 0; i < c->num_local_addrs; i++)
-        tern_addr_param_put(w, &c->local_addrs[i]);
+    for (unsigned i = 0; i < c->num_local_addrs; i++) {
+        const tern_addr *ours = &c->local_addrs[i];
+        if ((types & type_of(ours)) && tern_local_addr_listed(ours, peer))
+            tern_addr_param_put(w, ours);
+    }
     if (c->adaptation_ind_on) {
         size_t off = tern_wbuf_tlv_begin(w, TERN_PARAM_ADAPTATION);
         tern_wbuf_put_u32(w, c->adaptation_ind);

@@ -84,7 +84,7 @@ static bool handle_chunk(tern_ep *ep, tern_assoc *a, const tern_path *path,
     case TERN_CHUNK_COOKIE_ECHO: /* §6.10: first in the packet (INIT alone), seen before */
         tern_ep_drop(ep, a, TERN_DROP_MALFORMED);
         return false;
-    case TERN_CHUNK_INIT_ACK: *alive = tern_handle_init_ack(ep, a, raw, now); return *alive;
+    case TERN_CHUNK_INIT_ACK: *alive = tern_handle_init_ack(ep, a, raw, path, now); return *alive;
     case TERN_CHUNK_COOKIE_ACK: tern_handle_cookie_ack(ep, a, now); break;
     case TERN_CHUNK_HEARTBEAT: tern_handle_heartbeat(ep, a, path, raw); break;
     case TERN_CHUNK_HEARTBEAT_ACK: tern_handle_heartbeat_ack(ep, a, raw, now); break;

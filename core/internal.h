@@ -355,16 +355,33 @@ typedef struct tern_init_scan {
     uint8_t ext[32];
     bool adaptation_on; /* RFC 5061 §4.2.6 */
     uint32_t adaptation;
+    uint8_t addr_types; /* Supported Address Types: TERN_ADDR_TYPE_* bits; 0: not sent */
 } tern_init_scan;
+
+#define TERN_ADDR_TYPE_V4 1u
+#define TERN_ADDR_TYPE_V6 2u
+#define TERN_ADDR_TYPES   3u
 
 /* Reads what Tern uses from INIT/INIT ACK parameters, and appends every
  * unrecognized parameter whose upper bits ask for a report (whole TLV) to
  * report (may be NULL); stops at one whose bits say stop (§3.2.1). */
 void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *report);
-/* Our INIT / INIT ACK optional parameters from c: addresses, the
- * Adaptation Layer Indication, and the cookie preservative (INIT only, when
- * non-zero). */
-void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms);
+/* Our INIT / INIT ACK optional parameters from c: the addresses a peer at
+ * peer can use (tern_local_addr_listed) of the types it takes
+ * (TERN_ADDR_TYPE_* bits), the Adaptation Layer Indication, and the cookie
+ * preservative (INIT only, when non-zero). */
+void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms,
+                          const tern_addr *peer, unsigned types);
+/* Whether our address ours goes in the INIT / INIT ACK for a peer at peer:
+ * a loopback address only to a loopback peer, which gets only those of its
+ * family (every address of this host reaches it through the same loopback
+ * device: more would add paths to probe, not redundancy); a link-local one
+ * only to a link-local peer (no scope travels with it). */
+bool tern_local_addr_listed(const tern_addr *ours, const tern_addr *peer);
+/* §5.1.2: the address types a peer takes, from its INIT: those its
+ * Supported Address Types lists, and the INIT's own family and those of
+ * the addresses it lists; all when it sent none. */
+unsigned tern_init_peer_types(const tern_init_scan *scan, const tern_addr *source);
 /* An IPv4 or IPv6 Address parameter (§3.3.2.1). */
 void tern_addr_param_put(tern_wbuf *w, const tern_addr *a);
 /* Records the peer's addresses and extensions in the TCB. */
@@ -374,7 +391,8 @@ void tern_assoc_take_init_params(tern_ep *ep, tern_assoc *a, const tern_init_sca
 void tern_handle_init(tern_ep *ep, tern_assoc *a, const tern_path *path,
                       const tern_common_header *h, const tern_chunk_raw *raw, tern_time now);
 /* These two return false when the association was freed. */
-bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now);
+bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
+                          const tern_path *path, tern_time now);
 void tern_handle_cookie_ack(tern_ep *ep, tern_assoc *a, tern_time now);
 /* Enters ESTABLISHED: stops T1, drops the kept cookie, starts heartbeats. */
 void tern_assoc_established(tern_ep *ep, tern_assoc *a, tern_time now);

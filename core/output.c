@@ -92,7 +92,8 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
         uint8_t params[TERN_MAX_LOCAL_ADDRS * 20 + 16];
         tern_wbuf pw;
         tern_wbuf_init(&pw, params, sizeof params);
-        tern_init_params_put(&a->cfg, &pw, a->cookie_preservative_ms);
+        tern_init_params_put(&a->cfg, &pw, a->cookie_preservative_ms, &tern_primary(a)->path.remote,
+                             TERN_ADDR_TYPES);
         tern_init init = {a->local_vtag,           a->cfg.rwnd,
                           a->cfg.outbound_streams, a->cfg.max_inbound_streams,
                           a->local_initial_tsn,    {params, pw.len}};
