@@ -38,6 +38,7 @@ typedef struct tern_dest {
     /* The endpoint's peer-address hash chain. */
     tern_assoc *owner;
     struct tern_dest *next_by_peer;
+    tern_path_counters counters; /* tern_path_info.counters */
 } tern_dest;
 
 /* Association-level timers; per-path ones live in tern_dest. */
