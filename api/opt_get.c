@@ -47,6 +47,10 @@ static void paddrinfo(const tern_path_info *p, tern_assoc_id id, uint16_t port,
     out->srtt = ms(p->srtt);
     out->rto = ms(p->rto);
     out->mtu = p->pmtu;
+    out->packets_out = p->counters.packets_out;
+    out->packets_in = p->counters.packets_in;
+    out->data_out = p->counters.data_out;
+    out->data_rtx = p->counters.data_rtx;
 }
 
 static int get_status(api_sock *s, void *val, size_t *len)

@@ -352,12 +352,18 @@ int tern_api_sock_own_ep(tern_ctx *ctx, api_sock *s)
     return rc;
 }
 
+/* The source of the packets to remote: the socket's one address of that
+ * family; with several, none (TERN_AF_NONE): the host's routing picks the one
+ * on the way to remote, per packet (issue 8; the core does the same for
+ * learned paths, tern_assoc_add_path). A fixed first address sent every
+ * path's packets from the primary's network, and the peer answered there. */
 static tern_addr local_for(const api_sock *s, const tern_addr *remote)
 {
-    tern_addr none = {0};
+    tern_addr none = {0}, one = {0};
+    unsigned n = 0;
     for (unsigned i = 0; i < s->nladdrs; i++)
-        if (s->laddrs[i].family == remote->family) return s->laddrs[i];
-    return none;
+        if (s->laddrs[i].family == remote->family && n++ == 0) one = s->laddrs[i];
+    return n == 1 ? one : none;
 }
 
 int tern_api_start_assoc(tern_ctx *ctx, api_sock *s, const tern_addr *peers, int n, uint16_t port,

@@ -225,6 +225,12 @@ tern_dest *tern_assoc_add_path(tern_ep *ep, tern_assoc *a, const tern_addr *remo
     if (a->num_paths == TERN_MAX_PATHS || !tern_addr_is_unicast(remote) ||
         tern_dest_by_peer(ep, remote, a->peer_port))
         return NULL;
+    /* §5.1.2: a family in which we listed no address and did not meet the
+     * peer is one we do not support here: no source of ours would be one
+     * the peer knows (it would take the packets for out of the blue). */
+    if (a->num_paths && remote->family != a->paths[0].path.remote.family &&
+        local_addrs_of(a, remote->family) == 0)
+        return NULL;
     tern_path from = *like; /* like may point into the paths, which may move */
     if (!paths_reserve(ep, a)) return NULL;
     d = &a->paths[a->num_paths++];

@@ -226,6 +226,7 @@ static unsigned put_retransmissions(tern_assoc *a, tern_dest *d, tern_wbuf *w, s
         put_chunk(w, &c->chunk, tsn);
         tern_retransq_mark_sent(&a->rq, tsn, idx, now);
         a->stats.retransmits++;
+        d->counters.data_rtx++;
         n++;
         if (oversize) break;
     }
@@ -309,6 +310,7 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
     }
     if (n) {
         a->stats.data_chunks_out += n;
+        d->counters.data_out += n;
         a->last_data_at = now; /* autoclose */
         tern_cc_on_send(&d->cc, now);
         if (d->t3_deadline == TERN_TIME_NEVER) start_t3(ep, a, d, now); /* §6.3.2 R1 */

@@ -396,7 +396,8 @@ TERN_EXPORT int tern_ep_assoc_info(const tern_ep *ep, tern_assoc_id id, tern_ass
                                          d->cc.cwnd,
                                          d->cc.ssthresh,
                                          flight,
-                                         d->cc.in_fast_recovery};
+                                         d->cc.in_fast_recovery,
+                                         d->counters};
     }
     out->stats = a->stats;
     if (a->data_up) {

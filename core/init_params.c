@@ -125,8 +125,7 @@ static bool is_link_local(const tern_addr *a)
 
 bool tern_local_addr_listed(const tern_addr *ours, const tern_addr *peer)
 {
-    if (is_loopback(peer)) return is_loopback(ours) && ours->family == peer->family;
-    if (is_loopback(ours)) return false;
+    if (is_loopback(ours) != is_loopback(peer)) return false;
     return !is_link_local(ours) || is_link_local(peer);
 }
 

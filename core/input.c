@@ -122,6 +122,9 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
     tern_chunk_raw raw;
     bool alive = true;
     a->stats.packets_in++;
+    tern_dest *from = tern_assoc_find_path(a, &path->remote);
+    if (from) from->counters.packets_in++;
+    size_t answers = ep->ctrl_len;
     tern_assoc_learn_local(a, path);
     /* One pass counts the chunks and checks the tag (§8.5, §8.5.1): the
      * packet's tag must pass the rule of every chunk in it (the COOKIE ECHO
@@ -158,6 +161,10 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
             a->stats.ctrl_chunks_out++;
         }
     }
+    /* Answers queued meanwhile (HEARTBEAT ACK, ERROR) go back to the
+     * packet's source: that path's (which may have moved) output. */
+    if (alive && ep->ctrl_len > answers && (from = tern_assoc_find_path(a, &path->remote)))
+        from->counters.packets_out += ep->ctrl_len - answers;
 }
 
 /* §8.4 item 1: only unicast addresses take part. The local address may be

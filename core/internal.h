@@ -43,6 +43,7 @@ typedef struct tern_dest {
     /* The endpoint's peer-address hash chain. */
     tern_assoc *owner;
     struct tern_dest *next_by_peer;
+    tern_path_counters counters; /* tern_path_info.counters */
 } tern_dest;
 
 /* Association-level timers; per-path ones live in tern_dest. */
@@ -373,10 +374,10 @@ void tern_init_params_scan(tern_bytes params, tern_init_scan *out, tern_wbuf *re
 void tern_init_params_put(const tern_assoc_cfg *c, tern_wbuf *w, uint32_t cookie_preservative_ms,
                           const tern_addr *peer, unsigned types);
 /* Whether our address ours goes in the INIT / INIT ACK for a peer at peer:
- * a loopback address only to a loopback peer, which gets only those of its
- * family (every address of this host reaches it through the same loopback
- * device: more would add paths to probe, not redundancy); a link-local one
- * only to a link-local peer (no scope travels with it). */
+ * a loopback address only to a loopback peer, which gets only those (every
+ * address of this host reaches it through the same loopback device: more
+ * would add paths to probe, not redundancy); a link-local one only to a
+ * link-local peer (no scope travels with it). */
 bool tern_local_addr_listed(const tern_addr *ours, const tern_addr *peer);
 /* §5.1.2: the address types a peer takes, from its INIT: those its
  * Supported Address Types lists, and the INIT's own family and those of

@@ -22,9 +22,10 @@ static void count_packet_out(tern_ep *ep, const uint8_t *pkt, size_t len, unsign
         tern_ep_count_chunk(ep, &ep->stats.chunks_out, raw.type);
 }
 
-/* ctrl_len: the bytes before the packet's DATA chunks (data_chunks of them). */
-static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks, size_t ctrl_len,
-                     unsigned data_chunks)
+/* ctrl_len: the bytes before the packet's DATA chunks (data_chunks of them);
+ * to: the path it goes to. */
+static size_t finish(tern_ep *ep, tern_assoc *a, tern_dest *to, tern_wbuf *w, unsigned chunks,
+                     size_t ctrl_len, unsigned data_chunks)
 {
     if (w->err) { /* cannot fit the caller's buffer: nothing is sent */
         tern_ep_drop(ep, a, TERN_DROP_OUTPUT_FULL);
@@ -34,6 +35,7 @@ static size_t finish(tern_ep *ep, tern_assoc *a, tern_wbuf *w, unsigned chunks, 
     count_packet_out(ep, w->buf, ctrl_len, data_chunks);
     a->stats.packets_out++;
     a->stats.ctrl_chunks_out += chunks;
+    to->counters.packets_out++;
     return w->len;
 }
 
@@ -101,7 +103,7 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
         tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, 0);
         tern_init_put(&w, TERN_CHUNK_INIT, &init);
         *path = p->path;
-        return finish(ep, a, &w, 1, w.len, 0);
+        return finish(ep, a, p, &w, 1, w.len, 0);
     }
     tern_wbuf_init(&w, buf, cap);
     tern_wbuf_common_header(&w, ep->cfg.port, a->peer_port, a->peer_vtag);
@@ -129,14 +131,14 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
     }
     if (n || data) {
         *path = to->path;
-        return finish(ep, a, &w, n, ctrl_len, data);
+        return finish(ep, a, to, &w, n, ctrl_len, data);
     }
     for (unsigned i = 0; i < a->num_paths; i++) {
         tern_dest *d = &a->paths[i];
         if (!d->hb_pending_send) continue;
         tern_hb_put(ep, a, d, &w, now);
         *path = d->path;
-        return finish(ep, a, &w, 1, w.len, 0);
+        return finish(ep, a, d, &w, 1, w.len, 0);
     }
     a->pending &= ~(unsigned)TERN_SEND_HEARTBEAT;
     return 0;

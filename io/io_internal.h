@@ -23,6 +23,16 @@
 #define IO_GSO_MAX_BYTES  65507                   /* largest UDP payload of one IPv4 datagram */
 #define IO_BPF_MAX_RANGES 1024 /* more port ranges: no kernel filter, user space only */
 
+#define IO_ROUTE_SLOTS 16 /* destinations whose route source is cached (route.c) */
+#define IO_ROUTE_TTL   TERN_SEC(1)
+
+/* A destination's source address by the host's routing, as of `at`. */
+typedef struct tern_io_route {
+    tern_addr dst, src;
+    tern_time at; /* 0: empty */
+    bool ok;      /* false: no route (src unset) */
+} tern_io_route;
+
 typedef union tern_io_cmsg {
     struct cmsghdr align;
     char buf[IO_CMSG_SIZE];
@@ -74,6 +84,12 @@ struct tern_io {
     uint8_t tx_done[IO_TX_SLOTS];
 
     tern_io_stats stats;
+
+    /* route.c: a probe socket per family (IPv4, IPv6; -1: none), opened
+     * when several addresses of that family are bound; its answers. */
+    int route_fd[2];
+    tern_io_route routes[IO_ROUTE_SLOTS];
+    unsigned route_next;
 };
 
 /* addr.c: tern_addr <-> sockaddr, pktinfo control messages. */
@@ -84,6 +100,14 @@ size_t tern_io_put_pktinfo(struct cmsghdr *c, const tern_addr *src);
 /* The destination address (pktinfo) and GRO segment size (0: none) of a
  * received message. */
 void tern_io_parse_cmsgs(struct msghdr *m, tern_addr *dst, int *gro_size);
+
+/* route.c: the source the host's routing picks for dst (a cached probe);
+ * false when there is no route or no probe (fewer than two addresses of its
+ * family bound). tern_io_route_open opens the probes the bind addresses
+ * need (in the caller's network namespace); errors: as socket(). */
+int tern_io_route_open(tern_io *io);
+void tern_io_route_close(tern_io *io);
+bool tern_io_route_src(tern_io *io, const tern_addr *dst, tern_addr *src);
 
 /* sock.c: socket options shared by both transports; errno -> TERN_E*. */
 int tern_io_errno(int e);

@@ -50,6 +50,7 @@ int tern_io_open(const tern_io_config *cfg, tern_io **out)
     io->cfg = *cfg;
     for (int i = 0; i < IO_MAX_SOCKS; i++)
         io->socks[i].fd = -1;
+    io->route_fd[0] = io->route_fd[1] = -1;
     /* Large, but the pages a slot never uses are never touched. */
     io->rx_buf = malloc((size_t)IO_RX_SLOTS * IO_RX_SLOT_SIZE);
     io->tx_buf = malloc((size_t)IO_TX_SLOTS * TERN_IO_MAX_PACKET);
@@ -60,6 +61,7 @@ int tern_io_open(const tern_io_config *cfg, tern_io **out)
     for (int i = 0; i < IO_TX_SLOTS; i++)
         io->tx_slot[i] = io->tx_buf + (size_t)i * TERN_IO_MAX_PACKET;
     rc = cfg->kind == TERN_IO_UDP ? tern_io_udp_open(io) : tern_io_raw_open(io);
+    if (rc == 0) rc = tern_io_route_open(io);
     if (rc != 0) {
         tern_io_close(io);
         return rc;
@@ -73,6 +75,7 @@ void tern_io_close(tern_io *io)
     if (io == NULL) return;
     for (int i = 0; i < IO_MAX_SOCKS; i++)
         if (io->socks[i].fd >= 0) close(io->socks[i].fd);
+    tern_io_route_close(io);
     free(io->rx_buf);
     free(io->tx_buf);
     free(io);

@@ -18,19 +18,46 @@
 #include "io/io_internal.h"
 
 /* The data socket a packet leaves from: the one bound to its local address,
- * else a wildcard one of its family, else any of its family. */
-static int pick_sock(const tern_io *io, const tern_path *p)
+ * else a wildcard one of its family; else, with only specific addresses
+ * bound, the one the host's routing picks for its destination (route.c);
+ * else the first of its family. */
+static int pick_sock(tern_io *io, const tern_path *p)
 {
-    int pick = -1;
+    int pick = -1, n = 0;
     for (int s = 0; s < io->ndata; s++) {
         const tern_io_sock *so = &io->socks[s];
         if (so->family != p->remote.family) continue;
         if (p->local.family != TERN_AF_NONE && !so->wildcard &&
             tern_io_addr_eq(&so->bound, &p->local))
             return s;
+        n++;
         if (pick < 0 || (so->wildcard && !io->socks[pick].wildcard)) pick = s;
     }
+    tern_addr src;
+    if (n > 1 && !io->socks[pick].wildcard && p->local.family == TERN_AF_NONE &&
+        tern_io_route_src(io, &p->remote, &src))
+        for (int s = 0; s < io->ndata; s++)
+            if (io->socks[s].family == src.family && tern_io_addr_eq(&io->socks[s].bound, &src))
+                return s;
     return pick;
+}
+
+/* Raw IP with several addresses bound (one unbound socket): a packet whose
+ * path names no source leaves from the routing's choice when it is one of
+ * them, else from the first of its family (never from an address the peer
+ * was not told of). false: no route (the send reports it). */
+static bool raw_source(tern_io *io, const tern_addr *dst, tern_addr *src)
+{
+    if (!tern_io_route_src(io, dst, src)) return false;
+    const tern_addr *first = NULL;
+    for (unsigned i = 0; i < io->cfg.num_bind_addrs; i++) {
+        const tern_addr *b = &io->cfg.bind_addrs[i];
+        if (b->family != dst->family) continue;
+        if (tern_io_addr_eq(b, src)) return true;
+        if (!first) first = b;
+    }
+    if (first) *src = *first;
+    return first != NULL;
 }
 
 uint8_t *tern_io_tx_slot(tern_io *io, size_t *cap)
@@ -108,9 +135,14 @@ static unsigned build(tern_io *io, int s, const uint8_t *order, unsigned j, unsi
         m->msg_controllen = sizeof io->tx_cmsg[nm].buf;
         size_t cl = 0;
         struct cmsghdr *c = CMSG_FIRSTHDR(m);
+        tern_addr src;
         if (p->local.family != TERN_AF_NONE &&
             (so->wildcard || !tern_io_addr_eq(&so->bound, &p->local))) {
             cl += tern_io_put_pktinfo(c, &p->local); /* the source address */
+            c = (struct cmsghdr *)(cb + cl);
+        } else if (raw && io->dst_filter && p->local.family == TERN_AF_NONE &&
+                   raw_source(io, &p->remote, &src)) {
+            cl += tern_io_put_pktinfo(c, &src);
             c = (struct cmsghdr *)(cb + cl);
         }
         if (run > 1) {

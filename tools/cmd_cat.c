@@ -10,17 +10,23 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "multihome.h"
 
 static const char cat_help[] =
-    "usage: tern cat [options] host port         connect\n"
-    "       tern cat -l [options] [addr] port    listen, accept one association\n\n"
+    "usage: tern cat [options] host[,host2...] port          connect\n"
+    "       tern cat -l [options] [addr[,addr2...]] port     listen, accept one association\n\n"
     "Each line of stdin (or, with --file, each --size chunk of the file) is sent as\n"
     "one message; every message received is written to stdout as it is. End of\n"
     "input shuts the association down gracefully; tern cat exits when the\n"
     "association has ended (0: gracefully, 1: aborted or failed). When listening\n"
     "it prints \"listening on port P (UDP encapsulation port U)\" on stderr.\n\n"
+    "Multi-homing (RFC 9260 §6.4): host may be several addresses of the peer,\n"
+    "comma-separated (IPv4 and IPv6 mixed; the first is the primary), and this end's\n"
+    "addresses are given with --bind (or, listening, as addr). A multi-homed end should\n"
+    "list its addresses, so the peer knows every source it sends from.\n\n"
     "Options:\n"
     "  -l, --listen      listen instead of connecting\n"
+    "  --bind A1[,A2...] local addresses (tern_bindx; default: every address of the host)\n"
     "  --file F          send file F (chunked in --size messages) instead of stdin\n"
     "  --size S          largest message sent (64K; K, M suffixes)\n"
     "  --stream N        stream to send on (0)\n"
@@ -32,7 +38,8 @@ static const char cat_help[] =
 typedef struct cat_args {
     tool_opts o;
     bool listen, verbose, unordered, no_stdin;
-    const char *host, *file;
+    const char *host, *file, *bind;
+    tool_addrs local, peers; /* --bind (or the listening addr); host */
     uint16_t port, stream;
     unsigned long ppid, size;
 } cat_args;
@@ -182,11 +189,16 @@ static int cat_listen(tern_ctx *ctx, const cat_args *a)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (tool_resolve(a->host, a->port, a->o.family, false, &ss, &sl) < 0) return 1;
-    int ls = tern_socket(ctx, ss.ss_family, TERN_SOCK_STREAM), err;
+    if (tool_resolve(NULL, a->port, a->o.family, false, &ss, &sl) < 0) return 1;
+    int family = a->local.n ? tool_addrs_family(&a->local) : ss.ss_family;
+    int ls = tern_socket(ctx, family, TERN_SOCK_STREAM), err;
     if (ls < 0) return tool_fail("socket", ls);
     tool_set_streams(ctx, ls, (uint16_t)(a->stream < 10 ? 10 : a->stream + 1), 0);
-    if ((err = tern_bind(ctx, ls, (struct sockaddr *)&ss, sl)) < 0) return tool_fail("bind", err);
+    if (a->local.n) {
+        if (tool_bindx(ctx, ls, &a->local) < 0) return 1;
+    } else if ((err = tern_bind(ctx, ls, (struct sockaddr *)&ss, sl)) < 0) {
+        return tool_fail("bind", err);
+    }
     if ((err = tern_listen(ctx, ls, 1)) < 0) return tool_fail("listen", err);
     sl = sizeof ss;
     uint16_t port = a->port;
@@ -210,17 +222,16 @@ static int cat_listen(tern_ctx *ctx, const cat_args *a)
 
 static int cat_connect(tern_ctx *ctx, const cat_args *a)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    if (tool_resolve(a->host, a->port, a->o.family, true, &ss, &sl) < 0) return 1;
-    int sd = tern_socket(ctx, ss.ss_family, TERN_SOCK_STREAM), err;
+    bool v6 = tool_addrs_family(&a->peers) == AF_INET6 ||
+              (a->local.n && tool_addrs_family(&a->local) == AF_INET6);
+    int sd = tern_socket(ctx, v6 ? AF_INET6 : AF_INET, TERN_SOCK_STREAM);
     if (sd < 0) return tool_fail("socket", sd);
     tool_set_streams(ctx, sd, (uint16_t)(a->stream < 10 ? 10 : a->stream + 1), 0);
     char buf[64];
-    tool_addr_str((struct sockaddr *)&ss, buf, sizeof buf);
-    if ((err = tern_connect(ctx, sd, (struct sockaddr *)&ss, sl)) < 0) {
+    tool_addr_str((const struct sockaddr *)&a->peers.ss[0], buf, sizeof buf);
+    if (tool_bind_connect(ctx, sd, &a->local, &a->peers) < 0) {
         tern_close(ctx, sd);
-        return tool_failf("connect to %s: %s", buf, tern_strerror(err));
+        return 1;
     }
     if (a->verbose) fprintf(stderr, "%s: connected to %s\n", tool_name, buf);
     int rc = cat_run(ctx, sd, a);
@@ -230,7 +241,7 @@ static int cat_connect(tern_ctx *ctx, const cat_args *a)
 
 int cmd_cat(int argc, char **argv)
 {
-    enum { OPT_FILE = OPT_LOCAL, OPT_SIZE, OPT_STREAM, OPT_PPID, OPT_UNORDERED };
+    enum { OPT_FILE = OPT_LOCAL, OPT_SIZE, OPT_STREAM, OPT_PPID, OPT_UNORDERED, OPT_BIND };
     static const struct option longopts[] = {
         TOOL_COMMON_LONGOPTS,
         {"listen", no_argument, NULL, 'l'},
@@ -239,6 +250,7 @@ int cmd_cat(int argc, char **argv)
         {"stream", required_argument, NULL, OPT_STREAM},
         {"ppid", required_argument, NULL, OPT_PPID},
         {"unordered", no_argument, NULL, OPT_UNORDERED},
+        {"bind", required_argument, NULL, OPT_BIND},
         {"no-stdin", no_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {0},
@@ -258,6 +270,7 @@ int cmd_cat(int argc, char **argv)
         case 'd': a.no_stdin = true; break;
         case 'v': a.verbose = true; break;
         case OPT_FILE: a.file = optarg; break;
+        case OPT_BIND: a.bind = optarg; break;
         case OPT_SIZE:
             if (tool_parse_size(optarg, "--size", 1, 64ul << 20, &a.size) < 0) return 2;
             break;
@@ -281,6 +294,15 @@ int cmd_cat(int argc, char **argv)
     if (tool_parse_uint(argv[argc - 1], "port", a.listen ? 0 : 1, 65535, &v) < 0) return 2;
     a.port = (uint16_t)v;
     if (a.file && a.no_stdin) return tool_failf("--file and --no-stdin exclude each other"), 2;
+    if (a.listen && a.host) { /* -l addr port: the addresses to listen on */
+        if (a.bind) return tool_failf("-l: give the addresses as addr or --bind, not both"), 2;
+        a.bind = a.host;
+        a.host = NULL;
+    }
+    if (a.bind &&
+        tool_parse_addrs(a.bind, "--bind", a.listen ? a.port : 0, a.o.family, &a.local) < 0)
+        return 2;
+    if (a.host && tool_parse_addrs(a.host, "host", a.port, a.o.family, &a.peers) < 0) return 2;
 
     tern_ctx *ctx;
     if (tool_ctx_open(&a.o, a.listen, true, &ctx) < 0) return 1;

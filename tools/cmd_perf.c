@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "multihome.h"
 #include "perf_proto.h"
 
 #define PERF_PORT         5001
@@ -27,8 +28,9 @@
 #define PERF_WAIT_MS      30000 /* every blocking call of the client is bounded by this */
 
 static const char perf_help[] =
-    "usage: tern perf server [--port P] [--max-assocs N] [--mtu M] [options]\n"
-    "       tern perf client [host] [--port P] [--mode bulk|pingpong|setup|idle] [--size S]\n"
+    "usage: tern perf server [--bind A1[,A2...]] [--port P] [--max-assocs N] [--mtu M] [options]\n"
+    "       tern perf client [host[,host2...]] [--bind A1[,A2...]] [--port P]\n"
+    "                        [--mode bulk|pingpong|setup|idle] [--size S]\n"
     "                        [--count N | --time T] [--assocs N] [options]\n"
     "       tern perf loop [client options]   server and client in this process\n\n"
     "Modes (bench/README.md):\n"
@@ -46,6 +48,10 @@ static const char perf_help[] =
     "            request; in loop mode both sides share one process)\n"
     "Every answer is checked: a run whose data does not match is reported as failed\n"
     "(exit 1). The server serves any number of clients at once (one one-to-many socket).\n\n"
+    "Multi-homing (RFC 9260 §6.4): the client's host may be several addresses of the\n"
+    "server, comma-separated (IPv4 and IPv6 mixed); --bind gives this end's. The first\n"
+    "peer address is the primary; when it stops answering, data moves to another.\n\n"
+    "  --bind A1[,A2...] local addresses (tern_bindx; default: every address of the host)\n"
     "  --port P          SCTP port (5001)\n"
     "  --max-assocs N    server: exit after N associations have ended\n"
     "  --mode M          bulk (default), pingpong, setup or idle\n"
@@ -63,19 +69,30 @@ static const char perf_help[] =
     "                    path's), on the server and the client\n"
     "  --sndbuf S        per association send buffer (TERN_SO_SNDBUF)\n"
     "  --rcvbuf S        per association receive window (TERN_SO_RCVBUF)\n"
-    "  --json            one JSON object (client: the run; server: one per bulk run)\n\n";
+    "  --json            one JSON object (client: the run; server: one per bulk run)\n"
+    "  --paths           bulk: at the end, each peer address's state, srtt, cwnd and\n"
+    "                    counters (packets out and in, DATA chunks out, retransmitted);\n"
+    "                    the server adds the longest gap between two messages received\n"
+    "  --rto-min MS      RTO.Min in ms (RFC 9260 §6.3.1; 1000): a silent path is\n"
+    "                    detected after one RTO\n"
+    "  --rto-max MS      RTO.Max in ms (60000)\n"
+    "  --path-max-retrans N  Path.Max.Retrans (§8.2; 5): timeouts before an address is\n"
+    "                    inactive and new data leaves the primary\n"
+    "  --hb-interval MS  heartbeat interval in ms (§8.3; 30000)\n\n";
 
 enum perf_mode { MODE_BULK, MODE_PINGPONG, MODE_SETUP, MODE_IDLE };
 static const char *const mode_names[] = {"bulk", "pingpong", "setup", "idle", NULL};
 
 typedef struct perf_args {
     tool_opts o;
-    const char *host;
+    const char *host, *bind;
+    tool_addrs local, peers; /* --bind; host (parsed, then given the port) */
+    tool_tuning tune;
     uint16_t port, streams;
     enum perf_mode mode;
     unsigned long size, count, max_assocs, sndbuf, rcvbuf, mtu, assocs, parallel;
     double seconds;
-    bool unordered, nodelay, json;
+    bool unordered, nodelay, json, paths;
 } perf_args;
 
 /* One side's figures. */
@@ -99,6 +116,7 @@ static void set_buffers(tern_ctx *ctx, int sd, const perf_args *a, bool nodelay)
     if (a->rcvbuf && tool_set_int(ctx, sd, TERN_SO_RCVBUF, (int)a->rcvbuf) < 0)
         tool_failf("--rcvbuf %lu refused", a->rcvbuf);
     if (nodelay) tool_set_int(ctx, sd, TERN_NODELAY, 1);
+    tool_tuning_apply(ctx, sd, &a->tune);
     if (a->mtu) {
         /* The socket's default (assoc_id 0, every path): api/ applies it to
          * every association of the socket at COMM_UP (tern_api_set_pmtu),
@@ -177,6 +195,7 @@ typedef struct bulk_run {
     uint64_t msgs, bytes, hash, end[F_COUNT];
     bool have_end;
     double t_first, u0, s0;
+    double t_last, max_gap; /* --paths: the longest time between two messages */
 } bulk_run;
 
 typedef struct perf_server {
@@ -192,7 +211,8 @@ typedef struct perf_server {
     int rc;
 } perf_server;
 
-static void print_server(const perf_args *a, const char *peer, const perf_side *s)
+static void print_server(const perf_args *a, const char *peer, const perf_side *s,
+                         const bulk_run *r, const struct tern_paddrinfo *paths, int npaths)
 {
     double mb = s->seconds > 0 ? (double)s->bytes / s->seconds / 1e6 : 0;
     double rate = s->seconds > 0 ? (double)s->msgs / s->seconds : 0;
@@ -201,15 +221,25 @@ static void print_server(const perf_args *a, const char *peer, const perf_side *
         tool_json_str(stdout, peer);
         printf(", \"mtu\": %lu, \"messages\": %llu, \"bytes\": %llu, \"seconds\": %.6f, "
                "\"mbytes_per_s\": %.3f, \"messages_per_s\": %.1f, \"user_s\": %.3f, \"sys_s\": "
-               "%.3f, \"verified\": %s}\n",
+               "%.3f, \"verified\": %s",
                a->mtu, (unsigned long long)s->msgs, (unsigned long long)s->bytes, s->seconds, mb,
                rate, s->user, s->sys, s->ok ? "true" : "false");
+        if (a->paths) {
+            printf(", \"max_gap_ms\": %.1f, \"paths\": ", r->max_gap * 1e3);
+            tool_paths_print(stdout, paths, npaths, true);
+        }
+        printf("}\n");
     } else {
         printf("%s: %s: %llu messages, %llu bytes in %.3f s: %.1f MB/s, %.0f msg/s, CPU user "
                "%.2f s + sys %.2f s; %s\n",
                tool_name, peer, (unsigned long long)s->msgs, (unsigned long long)s->bytes,
                s->seconds, mb, rate, s->user, s->sys,
                s->ok ? "count and checksum match the client's" : "MISMATCH with the client's END");
+        if (a->paths) {
+            printf("%s: %s: longest gap between two messages %.1f ms\n", tool_name, peer,
+                   r->max_gap * 1e3);
+            tool_paths_print(stdout, paths, npaths, false);
+        }
     }
     fflush(stdout);
 }
@@ -281,7 +311,9 @@ static void bulk_check(perf_server *sv, bulk_run *r)
     if (!sv->thread) { /* loop mode: the client prints both sides */
         char ps[64];
         peer_str(sv, r->id, ps, sizeof ps);
-        print_server(sv->a, ps, &s);
+        struct tern_paddrinfo paths[TOOL_MAX_ADDRS];
+        int np = sv->a->paths ? tool_paths_get(sv->ctx, sv->ls, r->id, paths, TOOL_MAX_ADDRS) : 0;
+        print_server(sv->a, ps, &s, r, paths, np);
     }
     if (!s.ok) sv->rc = 1;
     run_drop(sv, r);
@@ -294,6 +326,11 @@ static void serve_msg(perf_server *sv, const tool_msg *m)
     switch (m->info.ppid) {
     case PERF_PPID_DATA:
         if (!(r = run_find(sv, id, true))) break;
+        if (sv->a->paths) { /* a clock read per message only when asked */
+            double now = tool_now();
+            if (r->t_last > 0 && now - r->t_last > r->max_gap) r->max_gap = now - r->t_last;
+            r->t_last = now;
+        }
         r->msgs++;
         r->bytes += m->len;
         r->hash += msg_hash(m->buf, m->len);
@@ -386,7 +423,9 @@ static int listen_socket(tern_ctx *ctx, const perf_args *a, uint16_t *port)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    int family = a->o.family == AF_INET6 ? AF_INET6 : AF_INET;
+    int family = a->o.family == AF_INET6 || (a->local.n && tool_addrs_family(&a->local) == AF_INET6)
+                     ? AF_INET6
+                     : AF_INET;
     tool_resolve(NULL, *port, family, false, &ss, &sl);
     int ls = tern_socket(ctx, family, TERN_SOCK_SEQPACKET), err;
     if (ls < 0) {
@@ -396,8 +435,19 @@ static int listen_socket(tern_ctx *ctx, const perf_args *a, uint16_t *port)
     tool_set_streams(ctx, ls, PERF_MAX_STREAMS, PERF_MAX_STREAMS);
     /* The server only answers: a Nagle-like wait would only delay the answers. */
     set_buffers(ctx, ls, a, true);
-    if ((err = tern_bind(ctx, ls, (struct sockaddr *)&ss, sl)) < 0 ||
-        (err = tern_listen(ctx, ls, 128)) < 0) {
+    if (a->local.n) {
+        tool_addrs local = a->local;
+        tool_addrs_set_port(&local, *port);
+        if ((err = tool_bindx(ctx, ls, &local)) < 0) {
+            tern_close(ctx, ls);
+            return err;
+        }
+    } else if ((err = tern_bind(ctx, ls, (struct sockaddr *)&ss, sl)) < 0) {
+        tool_fail("bind", err);
+        tern_close(ctx, ls);
+        return err;
+    }
+    if ((err = tern_listen(ctx, ls, 128)) < 0) {
         tool_fail("listen", err);
         tern_close(ctx, ls);
         return err;
@@ -424,12 +474,14 @@ static int server(tern_ctx *ctx, const perf_args *a)
 
 /* The client's figures, whatever the mode. */
 typedef struct perf_result {
-    perf_side c, s;                /* bulk */
-    uint64_t n;                    /* pingpong: messages; setup, idle: associations */
-    double seconds;                /* pingpong, setup */
-    double p50, p99, mean;         /* pingpong, µs */
-    double client_rss, server_rss; /* idle: bytes per association */
-    bool ok, done;                 /* done: there is something to print */
+    perf_side c, s;                              /* bulk */
+    uint64_t n;                                  /* pingpong: messages; setup, idle: associations */
+    double seconds;                              /* pingpong, setup */
+    double p50, p99, mean;                       /* pingpong, µs */
+    double client_rss, server_rss;               /* idle: bytes per association */
+    struct tern_paddrinfo paths[TOOL_MAX_ADDRS]; /* bulk --paths: at the end */
+    int npaths;
+    bool ok, done; /* done: there is something to print */
 } perf_result;
 
 static bool effective_nodelay(const perf_args *a)
@@ -446,8 +498,9 @@ static void json_head(const perf_args *a)
            a->mtu);
 }
 
-static void print_bulk(const perf_args *a, const perf_side *c, const perf_side *s)
+static void print_bulk(const perf_args *a, const perf_result *r)
 {
+    const perf_side *c = &r->c, *s = &r->s;
     double mb = c->seconds > 0 ? (double)c->bytes / c->seconds / 1e6 : 0;
     double rate = c->seconds > 0 ? (double)c->msgs / c->seconds : 0;
     double smb = s->seconds > 0 ? (double)s->bytes / s->seconds / 1e6 : 0;
@@ -462,9 +515,14 @@ static void print_bulk(const perf_args *a, const perf_side *c, const perf_side *
                c->sys, c->user + c->sys);
         printf(" \"server\": {\"messages\": %llu, \"bytes\": %llu, \"seconds\": %.6f, "
                "\"mbytes_per_s\": %.3f, \"messages_per_s\": %.1f, \"user_s\": %.3f, \"sys_s\": "
-               "%.3f, \"cpu_s\": %.3f}}\n",
+               "%.3f, \"cpu_s\": %.3f}",
                (unsigned long long)s->msgs, (unsigned long long)s->bytes, s->seconds, smb, srate,
                s->user, s->sys, s->user + s->sys);
+        if (a->paths) {
+            printf(",\n \"paths\": ");
+            tool_paths_print(stdout, r->paths, r->npaths, true);
+        }
+        printf("}\n");
         return;
     }
     printf("%s: %lu-byte messages, %u stream%s, %s, nodelay %s, %s", tool_name, a->size, a->streams,
@@ -484,12 +542,13 @@ static void print_bulk(const perf_args *a, const perf_side *c, const perf_side *
     printf("  %-9s %s\n", "verified",
            c->ok ? "yes: the server's count, bytes and checksum match what was sent"
                  : "NO: the server's figures differ from what was sent");
+    if (a->paths) tool_paths_print(stdout, r->paths, r->npaths, false);
 }
 
 static void print_result(const perf_args *a, const perf_result *r)
 {
     if (a->mode == MODE_BULK) {
-        print_bulk(a, &r->c, &r->s);
+        print_bulk(a, r);
         fflush(stdout);
         return;
     }
@@ -534,10 +593,18 @@ static void print_result(const perf_args *a, const perf_result *r)
 
 /* A connected one-to-one socket with the run's options, or a TERN_E* error
  * (printed). */
-static int client_socket(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                         socklen_t sl)
+/* The family of the client's sockets: IPv6 when an address either side is. */
+static int client_family(const perf_args *a)
 {
-    int sd = tern_socket(ctx, ss->ss_family, TERN_SOCK_STREAM), err;
+    return tool_addrs_family(&a->peers) == AF_INET6 ||
+                   (a->local.n && tool_addrs_family(&a->local) == AF_INET6)
+               ? AF_INET6
+               : AF_INET;
+}
+
+static int client_socket(tern_ctx *ctx, const perf_args *a)
+{
+    int sd = tern_socket(ctx, client_family(a), TERN_SOCK_STREAM), err;
     if (sd < 0) {
         tool_fail("socket", sd);
         return sd;
@@ -548,11 +615,8 @@ static int client_socket(tern_ctx *ctx, const perf_args *a, const struct sockadd
     set_buffers(ctx, sd, a, effective_nodelay(a));
     tool_set_int(ctx, sd, TERN_SO_RCVTIMEO, PERF_WAIT_MS);
     tool_set_int(ctx, sd, TERN_SO_SNDTIMEO, PERF_WAIT_MS);
-    if ((err = tern_connect(ctx, sd, (const struct sockaddr *)ss, sl)) < 0) {
-        char buf[64];
+    if ((err = tool_bind_connect(ctx, sd, &a->local, &a->peers)) < 0) {
         tern_close(ctx, sd);
-        tool_failf("connect to %s: %s", tool_addr_str((const struct sockaddr *)ss, buf, 64),
-                   tern_strerror(err));
         return err;
     }
     unsigned long mtu;
@@ -636,10 +700,9 @@ static double percentile(const double *v, uint64_t n, double p)
     return v[k - 1];
 }
 
-static int run_pingpong(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                        socklen_t sl, perf_result *res)
+static int run_pingpong(tern_ctx *ctx, const perf_args *a, perf_result *res)
 {
-    int sd = client_socket(ctx, a, ss, sl);
+    int sd = client_socket(ctx, a);
     if (sd < 0) return 1;
     uint8_t *msg = malloc(a->size);
     size_t cap = a->count ? a->count : 65536;
@@ -701,20 +764,15 @@ enum { SL_FREE, SL_CONNECTING, SL_ECHO, SL_CLOSING };
 
 /* A new non-blocking socket with the run's options, connecting (its INIT is
  * out): the descriptor or a TERN_E* error (printed). */
-static int setup_start(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                       socklen_t sl)
+static int setup_start(tern_ctx *ctx, const perf_args *a)
 {
-    int sd = tern_socket(ctx, ss->ss_family, TERN_SOCK_STREAM), err;
+    int sd = tern_socket(ctx, client_family(a), TERN_SOCK_STREAM), err;
     if (sd < 0) return tool_fail("socket", sd);
     tool_set_streams(ctx, sd, a->streams, a->streams);
     set_buffers(ctx, sd, a, true);
     tool_set_int(ctx, sd, TERN_SO_NONBLOCK, 1);
-    if ((err = tern_connect(ctx, sd, (const struct sockaddr *)ss, sl)) < 0 &&
-        err != TERN_EINPROGRESS) {
-        char buf[64];
+    if ((err = tool_bind_connect(ctx, sd, &a->local, &a->peers)) < 0 && err != TERN_EINPROGRESS) {
         tern_close(ctx, sd);
-        tool_failf("connect to %s: %s", tool_addr_str((const struct sockaddr *)ss, buf, 64),
-                   tern_strerror(err));
         return err;
     }
     return sd;
@@ -773,8 +831,7 @@ static int setup_step(tern_ctx *ctx, const perf_args *a, setup_slot *sl, uint8_t
  * graceful shutdown, on non-blocking sockets; this thread drives the
  * context (tern_ctx_fd, tern_ctx_process) and moves every association on
  * after each round of processing. */
-static int run_setup_parallel(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                              socklen_t sl, perf_result *res)
+static int run_setup_parallel(tern_ctx *ctx, const perf_args *a, perf_result *res)
 {
     uint8_t *msg = malloc(a->size);
     setup_slot *slots = calloc(a->parallel, sizeof *slots);
@@ -798,7 +855,7 @@ static int run_setup_parallel(tern_ctx *ctx, const perf_args *a, const struct so
         for (unsigned long i = 0; more && rc == 0 && i < a->parallel; i++) {
             setup_slot *s = &slots[i];
             if (s->sd >= 0) continue;
-            int sd = setup_start(ctx, a, ss, sl);
+            int sd = setup_start(ctx, a);
             if (sd < 0) {
                 rc = 1;
                 break;
@@ -854,10 +911,9 @@ static int run_setup_parallel(tern_ctx *ctx, const perf_args *a, const struct so
 /* --mode setup: one association at a time with blocking calls (they drive
  * the context themselves; about 10% ahead of the poll loop with one slot),
  * or --parallel N. */
-static int run_setup(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                     socklen_t sl, perf_result *res)
+static int run_setup(tern_ctx *ctx, const perf_args *a, perf_result *res)
 {
-    if (a->parallel > 1) return run_setup_parallel(ctx, a, ss, sl, res);
+    if (a->parallel > 1) return run_setup_parallel(ctx, a, res);
     uint8_t *msg = malloc(a->size);
     if (!msg) return tool_failf("out of memory");
     fill(msg, a->size);
@@ -866,7 +922,7 @@ static int run_setup(tern_ctx *ctx, const perf_args *a, const struct sockaddr_st
     int rc = 0;
     double t0 = tool_now(), deadline = t0 + a->seconds;
     while (a->count ? res->n < a->count : tool_now() < deadline) {
-        int sd = client_socket(ctx, a, ss, sl);
+        int sd = client_socket(ctx, a);
         if (sd < 0) {
             rc = 1;
             break;
@@ -888,8 +944,7 @@ static int run_setup(tern_ctx *ctx, const perf_args *a, const struct sockaddr_st
     return res->ok ? 0 : 1;
 }
 
-static int run_idle(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                    socklen_t sl, perf_result *res)
+static int run_idle(tern_ctx *ctx, const perf_args *a, perf_result *res)
 {
     int *sds = malloc(a->assocs * sizeof *sds);
     uint8_t *msg = malloc(a->size);
@@ -905,7 +960,7 @@ static int run_idle(tern_ctx *ctx, const perf_args *a, const struct sockaddr_sto
     unsigned long open = 0;
     uint64_t rss0 = rss_kb();
     while (open < a->assocs) {
-        int sd = client_socket(ctx, a, ss, sl);
+        int sd = client_socket(ctx, a);
         if (sd < 0) {
             tool_failf("after %lu associations", open);
             rc = 1;
@@ -962,11 +1017,10 @@ static int run_idle(tern_ctx *ctx, const perf_args *a, const struct sockaddr_sto
 }
 
 /* The bulk run; res gets both sides' figures. */
-static int run_bulk(tern_ctx *ctx, const perf_args *a, const struct sockaddr_storage *ss,
-                    socklen_t sl, bool thread, perf_result *res)
+static int run_bulk(tern_ctx *ctx, const perf_args *a, bool thread, perf_result *res)
 {
     perf_side *c = &res->c, *s = &res->s;
-    int sd = client_socket(ctx, a, ss, sl);
+    int sd = client_socket(ctx, a);
     if (sd < 0) return 1;
     tool_set_int(ctx, sd, TERN_SO_RCVTIMEO, 60000);
     uint8_t *msg = malloc(a->size);
@@ -1025,6 +1079,7 @@ static int run_bulk(tern_ctx *ctx, const perf_args *a, const struct sockaddr_sto
             s->ok = true;
         }
     }
+    if (a->paths) res->npaths = tool_paths_get(ctx, sd, 0, res->paths, TOOL_MAX_ADDRS);
     finish(ctx, sd, &m);
     tool_msg_free(&m);
     free(msg);
@@ -1038,14 +1093,18 @@ static int perf_client(tern_ctx *ctx, const perf_args *a, uint16_t port, bool th
                        perf_result *res)
 {
     memset(res, 0, sizeof *res);
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    if (tool_resolve(a->host, port, a->o.family, true, &ss, &sl) < 0) return 1;
+    perf_args ca = *a;
+    if (!a->host) { /* loopback */
+        ca.peers.n = 1;
+        socklen_t sl;
+        if (tool_resolve(NULL, port, a->o.family, true, &ca.peers.ss[0], &sl) < 0) return 1;
+    }
+    tool_addrs_set_port(&ca.peers, port);
     switch (a->mode) {
-    case MODE_PINGPONG: return run_pingpong(ctx, a, &ss, sl, res);
-    case MODE_SETUP: return run_setup(ctx, a, &ss, sl, res);
-    case MODE_IDLE: return run_idle(ctx, a, &ss, sl, res);
-    default: return run_bulk(ctx, a, &ss, sl, thread, res);
+    case MODE_PINGPONG: return run_pingpong(ctx, &ca, res);
+    case MODE_SETUP: return run_setup(ctx, &ca, res);
+    case MODE_IDLE: return run_idle(ctx, &ca, res);
+    default: return run_bulk(ctx, &ca, thread, res);
     }
 }
 
@@ -1115,6 +1174,12 @@ int cmd_perf(int argc, char **argv)
         OPT_SNDBUF,
         OPT_RCVBUF,
         OPT_JSON,
+        OPT_BIND,
+        OPT_PATHS,
+        OPT_RTO_MIN, /* the four of tool_tuning_parse, in its order */
+        OPT_RTO_MAX,
+        OPT_PATH_MAX_RETRANS,
+        OPT_HB_INTERVAL,
     };
     static const struct option longopts[] = {
         TOOL_COMMON_LONGOPTS,
@@ -1133,6 +1198,12 @@ int cmd_perf(int argc, char **argv)
         {"sndbuf", required_argument, NULL, OPT_SNDBUF},
         {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
         {"json", no_argument, NULL, OPT_JSON},
+        {"bind", required_argument, NULL, OPT_BIND},
+        {"paths", no_argument, NULL, OPT_PATHS},
+        {"rto-min", required_argument, NULL, OPT_RTO_MIN},
+        {"rto-max", required_argument, NULL, OPT_RTO_MAX},
+        {"path-max-retrans", required_argument, NULL, OPT_PATH_MAX_RETRANS},
+        {"hb-interval", required_argument, NULL, OPT_HB_INTERVAL},
         {0},
     };
     perf_args a = {
@@ -1148,10 +1219,13 @@ int cmd_perf(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, TOOL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         int k = tool_opts_parse(&a.o, c, optarg);
+        if (k == 0) k = tool_tuning_parse(&a.tune, c, OPT_RTO_MIN, optarg);
         if (k < 0) return 2;
         if (k > 0) continue;
         switch (c) {
         case 'h': printf("%s%s", perf_help, tool_common_help); return 0;
+        case OPT_BIND: a.bind = optarg; break;
+        case OPT_PATHS: a.paths = true; break;
         case OPT_PORT:
             if (tool_parse_uint(optarg, "--port", 0, 65535, &v) < 0) return 2;
             a.port = (uint16_t)v;
@@ -1216,6 +1290,19 @@ int cmd_perf(int argc, char **argv)
         return 2;
     }
     if (role == CLIENT && optind < argc) a.host = argv[optind];
+    if (a.bind && role == LOOP) {
+        tool_failf("--bind: not for loop (both ends use loopback)");
+        return 2;
+    }
+    if (a.tune.rto_min && a.tune.rto_max && a.tune.rto_min > a.tune.rto_max) {
+        tool_failf("--rto-min %lu is above --rto-max %lu", a.tune.rto_min, a.tune.rto_max);
+        return 2;
+    }
+    /* The addresses, parsed before anything opens: a bad one is a usage error. */
+    if (a.bind &&
+        tool_parse_addrs(a.bind, "--bind", role == SERVER ? a.port : 0, a.o.family, &a.local) < 0)
+        return 2;
+    if (a.host && tool_parse_addrs(a.host, "host", a.port, a.o.family, &a.peers) < 0) return 2;
     /* tern sockets are not kernel descriptors: only the context's table
      * (max_sockets, 1024 by default) bounds them. idle holds --assocs. */
     if (a.mode == MODE_IDLE && role != SERVER) a.o.max_sockets = (unsigned)a.assocs + 16;

@@ -183,6 +183,86 @@ int tool_resolve(const char *host, uint16_t port, int family, bool loopback,
     return 0;
 }
 
+/* Whether s can only be meant as an address literal: then it is never looked
+ * up as a name (a typo must not wait for DNS). */
+static bool looks_literal(const char *s)
+{
+    return s[strspn(s, "0123456789abcdefABCDEF.:")] == '\0' && strpbrk(s, ".:") != NULL;
+}
+
+int tool_parse_addrs(const char *s, const char *what, uint16_t port, int family, tool_addrs *out)
+{
+    out->n = 0;
+    const char *p = s;
+    for (int guard = 0; guard <= TOOL_MAX_ADDRS; guard++) {
+        size_t len = strcspn(p, ",");
+        char one[256];
+        if (len == 0) {
+            tool_failf("%s: '%s': empty address in the list", what, s);
+            return -1;
+        }
+        if (out->n == TOOL_MAX_ADDRS) {
+            tool_failf("%s: '%s': more than %d addresses", what, s, TOOL_MAX_ADDRS);
+            return -1;
+        }
+        if (len >= sizeof one) {
+            tool_failf("%s: '%.*s...': address too long", what, 32, p);
+            return -1;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_DGRAM};
+        if (looks_literal(one)) hints.ai_flags = AI_NUMERICHOST;
+        struct addrinfo *res;
+        char serv[8];
+        snprintf(serv, sizeof serv, "%u", port);
+        int rc = getaddrinfo(one, serv, &hints, &res);
+        if (rc != 0) {
+            tool_failf("%s: '%s' is not an address%s (%s)", what, one,
+                       family == AF_INET    ? " of IPv4 (-4)"
+                       : family == AF_INET6 ? " of IPv6 (-6)"
+                                            : "",
+                       gai_strerror(rc));
+            return -1;
+        }
+        memset(&out->ss[out->n], 0, sizeof out->ss[out->n]);
+        memcpy(&out->ss[out->n], res->ai_addr, res->ai_addrlen);
+        out->n++;
+        freeaddrinfo(res);
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+    return -1; /* not reached: the count check ends the loop first */
+}
+
+void tool_addrs_set_port(tool_addrs *a, uint16_t port)
+{
+    for (int i = 0; i < a->n; i++) {
+        if (a->ss[i].ss_family == AF_INET6)
+            ((struct sockaddr_in6 *)&a->ss[i])->sin6_port = htons(port);
+        else
+            ((struct sockaddr_in *)&a->ss[i])->sin_port = htons(port);
+    }
+}
+
+int tool_addrs_family(const tool_addrs *a)
+{
+    for (int i = 0; i < a->n; i++)
+        if (a->ss[i].ss_family == AF_INET6) return AF_INET6;
+    return AF_INET;
+}
+
+void tool_addrs_pack(const tool_addrs *a, struct sockaddr_storage buf[TOOL_MAX_ADDRS])
+{
+    uint8_t *p = (uint8_t *)buf;
+    for (int i = 0; i < a->n; i++) {
+        size_t sz = a->ss[i].ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                   : sizeof(struct sockaddr_in);
+        memcpy(p, &a->ss[i], sz);
+        p += sz;
+    }
+}
+
 const char *tool_addr_str(const struct sockaddr *sa, char *buf, size_t cap)
 {
     char ip[INET6_ADDRSTRLEN] = "?";

@@ -84,6 +84,26 @@ int tool_parse_seconds(const char *s, const char *what, double *out);
  * and port into *out. family: AF_UNSPEC, AF_INET or AF_INET6. */
 int tool_resolve(const char *host, uint16_t port, int family, bool loopback,
                  struct sockaddr_storage *out, socklen_t *len);
+/* Several addresses of one end (multi-homing, RFC 9260 §6.4): "A1,A2,...",
+ * IPv4 and IPv6 mixed, at most TOOL_MAX_ADDRS. */
+#define TOOL_MAX_ADDRS 8
+typedef struct tool_addrs {
+    struct sockaddr_storage ss[TOOL_MAX_ADDRS];
+    int n;
+} tool_addrs;
+/* Parses the comma-separated list s (what: the option's name for messages)
+ * with port into out. Each element is a literal or, unless it looks like a
+ * literal (digits, dots, colons), a host name. Prints the error (an empty
+ * element, a bad address, too many) and returns -1. */
+int tool_parse_addrs(const char *s, const char *what, uint16_t port, int family, tool_addrs *out);
+/* Sets every address's port. */
+void tool_addrs_set_port(tool_addrs *a, uint16_t port);
+/* AF_INET6 when one of the addresses is IPv6 (such a socket takes IPv4 too),
+ * else AF_INET. */
+int tool_addrs_family(const tool_addrs *a);
+/* The addresses packed back to back (sockaddr_in / sockaddr_in6) as
+ * tern_bindx and tern_connectx take them, into buf. */
+void tool_addrs_pack(const tool_addrs *a, struct sockaddr_storage buf[TOOL_MAX_ADDRS]);
 /* "127.0.0.1:7" or "[::1]:7". */
 const char *tool_addr_str(const struct sockaddr *sa, char *buf, size_t cap);
 

@@ -417,6 +417,14 @@ enum tern_path_state {
     TERN_PATH_PF,       /* potentially failed: more than pf_max_retrans errors */
 };
 
+/* What went over one path of an association (RFC 9260 §6.4, per destination
+ * address): packets sent to it and received from it, DATA chunks sent to it,
+ * of which retransmissions (§6.3.3, §7.2.4). */
+typedef struct tern_path_counters {
+    uint64_t packets_out, packets_in;
+    uint64_t data_out, data_rtx; /* data_out counts data_rtx too */
+} tern_path_counters;
+
 typedef struct tern_path_info {
     tern_path path;
     enum tern_path_state state;
@@ -425,6 +433,7 @@ typedef struct tern_path_info {
     uint32_t pmtu;                   /* IP MTU */
     uint64_t cwnd, ssthresh, flight; /* §7.2, bytes */
     bool fast_recovery;
+    tern_path_counters counters;
 } tern_path_info;
 
 typedef struct tern_assoc_info {

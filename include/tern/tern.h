@@ -454,6 +454,10 @@ struct tern_paddrinfo {
     struct sockaddr_storage address; /* set: which address (get PEER_ADDR_INFO) */
     int32_t state;
     uint32_t cwnd, srtt, rto, mtu; /* bytes, ms, ms, bytes */
+    /* Counted on this path since the association began: SCTP packets sent
+     * to the address and received from it, DATA chunks sent to it (new and
+     * retransmitted), of which retransmissions. */
+    uint64_t packets_out, packets_in, data_out, data_rtx;
 };
 
 /* struct tern_status.state: the association state (RFC 9260 §4) */

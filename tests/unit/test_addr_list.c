@@ -1,13 +1,14 @@
 /* Which of our addresses the INIT and INIT ACK list (RFC 9260 §5.1.2,
  * §3.3.2.1), and which of the peer's become paths:
  *
- * - a loopback address goes only to a loopback peer, which gets only those
- *   of its family;
+ * - a loopback address goes only to a loopback peer, which gets only those;
  *   a link-local one only to a link-local peer;
  * - the INIT ACK lists only the address types the INIT's Supported Address
  *   Types names, plus the INIT's own family (§5.1.2, last paragraph);
  * - the source of the INIT ACK becomes a path of the initiator, UNCONFIRMED
- *   (§5.1.2 rule 3, §5.4). */
+ *   (§5.1.2 rule 3, §5.4);
+ * - a peer address of a family we listed none of, and did not meet the peer
+ *   in, is not a path (§5.1.2: a family not supported here). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,8 +113,34 @@ static void global_peer_gets_global_addresses(void **state)
     pair_free(&p);
 }
 
-/* An INIT from 127.0.0.9 (a loopback peer) gets only our IPv4 loopback
- * address; one whose Supported Address Types says IPv4 gets no IPv6
+/* §5.1.2: a peer's IPv6 address is no path of ours when we listed no IPv6
+ * address and met it over IPv4 (our packets there would come from an
+ * address it does not know); its other IPv4 address is. */
+static void family_we_did_not_list_is_ignored(void **state)
+{
+    (void)state;
+    pair_rng rng[2];
+    tern_ep_config c[2];
+    for (int i = 0; i < 2; i++) {
+        pair_cfg_seeded(&c[i], &rng[i], 0xadd0000000000021ull + (uint64_t)i);
+        c[i].hb_interval = 0;
+        many_addrs(&c[i], (uint8_t)(i + 1));
+    }
+    c[0].num_local_addrs = 1; /* 192.0.2.1 alone */
+    pair p;
+    pair_init(&p, &c[0], &c[1]);
+    tern_assoc_id id = pair_connect(&p, 0);
+    pair_run(&p, TERN_SEC(1), 20);
+    tern_assoc_info i = pair_assoc(&p, 0, id);
+    assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(i.num_paths, 2);
+    for (unsigned k = 0; k < i.num_paths; k++)
+        assert_int_equal(i.paths[k].path.remote.family, TERN_AF_INET);
+    pair_free(&p);
+}
+
+/* An INIT from 127.0.0.9 (a loopback peer) gets only our loopback
+ * addresses; one whose Supported Address Types says IPv4 gets no IPv6
  * address (its own family, IPv4, stays); one from fe80:: gets the
  * link-local addresses too. */
 static void init_ack_follows_peer_scope_and_types(void **state)
@@ -125,7 +152,7 @@ static void init_ack_follows_peer_scope_and_types(void **state)
         size_t n;
         tern_addr want[5];
     } cases[] = {
-        {pair_v4(127, 0, 0, 9), false, 1, {pair_v4(127, 0, 0, 1)}},
+        {pair_v4(127, 0, 0, 9), false, 2, {pair_v4(127, 0, 0, 1), v6(0, 0, 1)}},
         {pair_v4(198, 51, 100, 9), true, 2, {pair_v4(192, 0, 2, 2), pair_v4(198, 51, 100, 1)}},
         {v6(0xfe, 0x80, 5),
          false,
@@ -209,6 +236,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(global_peer_gets_global_addresses),
+        cmocka_unit_test(family_we_did_not_list_is_ignored),
         cmocka_unit_test(init_ack_follows_peer_scope_and_types),
         cmocka_unit_test(init_ack_source_becomes_a_path),
     };

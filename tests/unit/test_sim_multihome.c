@@ -48,9 +48,10 @@ typedef struct mh {
     tern_time max_gap_end;           /* ... and when it ended */
     uint64_t data_pkts[8];           /* packets with DATA, per link */
     uint64_t data_pkts_after_back[8];
-    int unconfirmed_addr; /* ep1's address that must never get DATA (or -1) */
-    uint32_t probes;      /* HEARTBEATs from ep0 to ep1's addresses 2 and 3 */
-    uint8_t probed;       /* bit k: address k got one */
+    uint64_t pkts_to[2], data_to[2]; /* what ep0 sent to ep1's addresses 0 and 1 */
+    int unconfirmed_addr;            /* ep1's address that must never get DATA (or -1) */
+    uint32_t probes;                 /* HEARTBEATs from ep0 to ep1's addresses 2 and 3 */
+    uint8_t probed;                  /* bit k: address k got one */
     tern_time last_probe_at, min_probe_gap;
     uint32_t hb_to[4]; /* HEARTBEATs from ep0 to each of ep1's addresses */
     uint8_t msg[MSG_LEN], rbuf[MSG_LEN];
@@ -85,10 +86,28 @@ static void count_probe(mh *m, sim *s, const tern_path *path)
     }
 }
 
+static unsigned data_chunks(const uint8_t *pkt, size_t len)
+{
+    tern_common_header h;
+    tern_chunk_iter it;
+    tern_chunk_raw raw;
+    unsigned n = 0;
+    if (tern_packet_parse(pkt, len, &h, &it) < 0) return 0;
+    while (tern_chunk_next(&it, &raw) > 0)
+        n += raw.type == TERN_CHUNK_DATA;
+    return n;
+}
+
 static bool on_send(void *ctx, sim *s, int ep, int link, tern_path *path, uint8_t *pkt, size_t *len)
 {
     mh *m = ctx;
     if (ep == 0 && has_chunk(pkt, *len, TERN_CHUNK_HEARTBEAT)) count_probe(m, s, path);
+    for (unsigned k = 0; ep == 0 && k < 2; k++) {
+        tern_addr x = sim_addr(1, k);
+        if (memcmp(&path->remote, &x, sizeof x) != 0) continue;
+        m->pkts_to[k]++;
+        m->data_to[k] += data_chunks(pkt, *len);
+    }
     if (link < 0 || !has_chunk(pkt, *len, TERN_CHUNK_DATA)) return true;
     m->data_pkts[link]++;
     if (sim_now(s) >= BACK_AT) m->data_pkts_after_back[link]++;
@@ -507,6 +526,41 @@ static void per_path_settings(void **state)
     free(m);
 }
 
+/* The per-path counters (tern_path_info.counters) match what went over
+ * each path: the primary fails one way during a transfer, so both paths
+ * carry DATA, and the T3 retransmissions go to the other one (§6.4.1). */
+static void per_path_counters(void **state)
+{
+    (void)state;
+    mh *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    scenario sc = {.down_a_forward = true, .ep1_addrs = 2, .total = 20000};
+    sim *s = run_all(m, &sc, 23);
+    tern_assoc_info i = info0(s, m);
+    uint64_t in = 0, rtx = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        const tern_path_counters *c = &i.paths[path_of(&i, sim_addr(1, k))].counters;
+        printf("  path %u: %llu packets out, %llu in, %llu DATA chunks out, %llu retransmitted\n",
+               k, (unsigned long long)c->packets_out, (unsigned long long)c->packets_in,
+               (unsigned long long)c->data_out, (unsigned long long)c->data_rtx);
+        SIM_CHECK(s, c->packets_out == m->pkts_to[k]);
+        SIM_CHECK(s, c->data_out == m->data_to[k]);
+        SIM_CHECK(s, c->packets_in > 0 && c->data_out > 0);
+        SIM_CHECK(s, c->data_rtx < c->data_out);
+        in += c->packets_in;
+        rtx += c->data_rtx;
+    }
+    /* Every packet came from one of the two addresses. */
+    SIM_CHECK(s, in == i.stats.packets_in);
+    SIM_CHECK(s, rtx == i.stats.retransmits && rtx > 0);
+    /* What was lost on A was retransmitted on B. */
+    SIM_CHECK(s, i.paths[path_of(&i, sim_addr(1, 1))].counters.data_rtx > 0);
+    SIM_CHECK(s, i.paths[0].counters.data_out + i.paths[1].counters.data_out ==
+                     i.stats.data_chunks_out);
+    sim_free(s);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +572,7 @@ int main(void)
         cmocka_unit_test(unconfirmed_address_never_carries_data),
         cmocka_unit_test(probes_spaced_and_free),
         cmocka_unit_test(per_path_settings),
+        cmocka_unit_test(per_path_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
