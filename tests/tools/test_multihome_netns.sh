@@ -7,7 +7,8 @@
 # server (RFC 9260 §6.4.1: T3 retransmissions go to the other address, §8.2:
 # the primary becomes inactive and new data follows), and the server's longest
 # gap between two messages — the failover gap — is printed and bounded. Over
-# UDP encapsulation, then raw IP. Needs root and `ip`; skipped (77) otherwise.
+# UDP encapsulation, again with the server bound to the wildcard (it lists
+# the namespace's addresses), then raw IP. Needs root and `ip`; skipped (77) otherwise.
 # Names carry the PID and are removed on every exit.
 #   test_multihome_netns.sh TERN
 . "$(dirname "$0")/lib.sh"
@@ -53,17 +54,25 @@ rx_packets() {
     ip -n "$1" -s link show "$2" | awk '/RX:/ {getline; print $2; exit}'
 }
 
-# run TRANSPORT: one transfer, the primary link down during it.
+# run TRANSPORT [wildcard]: one transfer, the primary link down during it.
+# wildcard: the server binds no address (it lists the namespace's, §5.1.2)
+# and the client connects to its first address only: it learns the second
+# from the INIT ACK.
 run() {
-    local tr=$1 name=srv-$1
+    local tr=$1 name=srv-$1${2:-} sbind=(--bind 10.81.1.2,10.81.2.2) to=10.81.1.2,10.81.2.2
+    if [ "${2:-}" = wildcard ]; then
+        sbind=()
+        to=10.81.1.2
+    fi
     # The links up again (the previous run took the first down).
     ip -n "$NS_S" link set "$VS1" up
     ip -n "$NS_C" link set "$VC1" up
     start_server "$name" stdout ip netns exec "$NS_S" "$TERN" perf server --transport "$tr" -4 \
-        --bind 10.81.1.2,10.81.2.2 --port 5001 --max-assocs 1 --paths "${TUNE[@]}"
+        "${sbind[@]}" --port 5001 --max-assocs 1 --paths "${TUNE[@]}"
     local srv=$SRV_PID drain=$SRV_DRAIN
-    timeout 60 ip netns exec "$NS_C" "$TERN" perf client --transport "$tr" -4 \
-        10.81.1.2,10.81.2.2 --bind 10.81.1.1,10.81.2.1 --port 5001 --time 4 --size 1000 \
+    tr=$tr${2:-}
+    timeout 60 ip netns exec "$NS_C" "$TERN" perf client --transport "$1" -4 \
+        "$to" --bind 10.81.1.1,10.81.2.1 --port 5001 --time 4 --size 1000 \
         --paths "${TUNE[@]}" >"$WORK/client-$tr.log" 2>&1 &
     local cli=$!
     BG_PIDS+=("$cli")
@@ -98,6 +107,7 @@ run() {
 }
 
 run udp
+run udp wildcard
 # A loaded kernel SCTP answers protocol-132 packets itself (ABORT).
 if [ -e /proc/net/sctp ]; then
     echo "raw IP left out: kernel SCTP is loaded and would answer the raw packets"
