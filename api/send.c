@@ -161,7 +161,7 @@ static long send_data(send_op *op, api_assoc *a)
         if (rc) return rc;
         if (!(a = again(op, &err))) return err;
     }
-    if (op->si.sid >= a->os) return TERN_EINVAL;
+    if (a->up && op->si.sid >= a->os) return TERN_EINVAL; /* before: the core checks */
     tern_sndinfo sn = core_info(op, op->more);
     /* A long message goes in pieces even when it fits: the core frees a
      * message's bytes only once all of it is acknowledged, so one that fills
@@ -302,6 +302,9 @@ static long send_assoc(send_op *op, api_assoc *a)
         if (a->sock && a->sock->type == TERN_SOCK_SEQPACKET && !op->more &&
             a->pend_bytes + op->len <= a->sndbuf)
             return hold(op, a);
+        /* A non-blocking one-to-one send queues in the core, to go with the
+         * COOKIE ECHO (RFC 9260 §5.1 C; Linux does the same). */
+        if (op->nb && a->sock && a->sock->type == TERN_SOCK_STREAM && !a->dead) break;
         if (op->nb) return TERN_EAGAIN;
         int err = 0, rc = tern_api_wait(ctx, op_deadline(op));
         if (rc) return rc;
@@ -329,6 +332,7 @@ static long one_to_one(send_op *op, api_sock *s)
 {
     if (s->shut_wr) return TERN_EPIPE;
     while (s->state == S_CONNECTING && !(s->assoc && s->assoc->up)) {
+        if (op->nb && s->assoc && !s->assoc->dead) return send_assoc(op, s->assoc);
         if (op->nb) return TERN_EAGAIN;
         int rc = tern_api_wait(op->ctx, op_deadline(op));
         if (rc) return rc;

@@ -46,7 +46,7 @@ static void send_stale_cookie(tern_ep *ep, const tern_path *path, const tern_com
 }
 
 /* Copies the peer's half of the handshake from the cookie into the TCB. */
-static void take_cookie(tern_ep *ep, tern_assoc *a, const cookie_view *c)
+static void take_cookie(tern_ep *ep, tern_assoc *a, const cookie_view *c, tern_time now)
 {
     a->peer_vtag = c->peer_vtag;
     a->local_initial_tsn = c->local_tsn;
@@ -57,6 +57,7 @@ static void take_cookie(tern_ep *ep, tern_assoc *a, const cookie_view *c)
     tern_init_scan scan;
     tern_init_params_scan(c->init_params, &scan, NULL);
     tern_assoc_take_init_params(ep, a, &scan);
+    if (a->state < TERN_STATE_ESTABLISHED) tern_data_handshake(ep, a, now); /* queued at connect */
 }
 
 static tern_assoc *new_tcb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
@@ -68,7 +69,7 @@ static tern_assoc *new_tcb(tern_ep *ep, const tern_path *path, const tern_common
                         TERN_CAUSE_OUT_OF_RESOURCE, NULL, 0);
         return NULL;
     }
-    take_cookie(ep, a, c);
+    take_cookie(ep, a, c, now);
     tern_primary(a)->state = TERN_PATH_ACTIVE; /* the COOKIE ECHO came from it (§5.4) */
     tern_assoc_established(ep, a, now);
     tern_assoc_comm_up(ep, a);
@@ -84,6 +85,7 @@ static tern_assoc *new_tcb(tern_ep *ep, const tern_path *path, const tern_common
 static void restart(tern_ep *ep, tern_assoc *a, const cookie_view *c, tern_time now)
 {
     tern_data_pd_aborted(ep, a);
+    tern_data_stop(ep, a, true); /* set up anew by tern_assoc_established */
     tern_assoc_set_local_vtag(ep, a, c->local_vtag);
     a->local_tie_tag = a->peer_tie_tag = 0;
     a->error_count = 0;
@@ -93,7 +95,7 @@ static void restart(tern_ep *ep, tern_assoc *a, const cookie_view *c, tern_time 
         a->timer[t] = TERN_TIME_NEVER;
     for (unsigned i = 0; i < a->num_paths; i++)
         tern_dest_init(ep, &a->paths[i]);
-    take_cookie(ep, a, c);
+    take_cookie(ep, a, c, now);
     tern_primary(a)->state = TERN_PATH_ACTIVE;
     tern_assoc_established(ep, a, now);
     tern_ep_event(ep, TERN_EV_RESTART, a, 0);
@@ -132,7 +134,7 @@ static tern_assoc *existing_tcb(tern_ep *ep, tern_assoc *a, const tern_path *pat
         return a;
     }
     if (local_m && (!peer_m || a->peer_vtag == 0)) { /* B: crossed INITs */
-        take_cookie(ep, a, c);
+        take_cookie(ep, a, c, now);
         come_up(ep, a, now);
         tern_assoc_want_output(ep, a, TERN_SEND_COOKIE_ACK);
         return a;

@@ -35,7 +35,11 @@ int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now)
     if (a->data_up) tern_data_stop(ep, a, true); /* a restart (§5.2.4 A) */
     const tern_allocator *al = &ep->cfg.alloc;
     const tern_assoc_cfg *c = &a->cfg;
-    tern_reasm_config rc = {a->inbound_streams, 2 * (size_t)c->rwnd + 65536,
+    /* At connect the peer's stream count is unknown: one stream until
+     * tern_data_handshake (our maximum, 65535 by default, would be a large
+     * table for nothing). */
+    uint16_t in = a->state < TERN_STATE_COOKIE_ECHOED ? 1 : a->inbound_streams;
+    tern_reasm_config rc = {in, 2 * (size_t)c->rwnd + 65536,
                             c->pd_point ? c->pd_point : c->rwnd / 2};
     int rc1 = tern_sendq_init(&a->sendq, al, a->outbound_streams, c->sndbuf, TERN_SCHED_RR);
     if (rc1) return rc1;
@@ -87,6 +91,38 @@ void tern_data_stop(tern_ep *ep, tern_assoc *a, bool report)
         a->paths[i].t3_deadline = TERN_TIME_NEVER;
     a->timer[TERN_TSACK] = TERN_TIME_NEVER;
     a->timer[TERN_TTTL] = TERN_TIME_NEVER;
+}
+
+void tern_data_handshake(tern_ep *ep, tern_assoc *a, tern_time now)
+{
+    if (!a->data_up) return;
+    /* Nothing was received before ESTABLISHED (tern_data_flowing). */
+    tern_tsn_map_free(&a->rmap);
+    tern_tsn_map_init(&a->rmap, &ep->cfg.alloc, a->peer_initial_tsn, tsn_capacity(a->cfg.rwnd),
+                      DUP_TSNS_PER_SACK);
+    if (a->reasm.num_streams != a->inbound_streams) {
+        tern_reasm_config rc = {a->inbound_streams, a->reasm.max_mem, a->reasm.pd_point};
+        tern_reasm_free(&a->reasm);
+        if (tern_reasm_init(&a->reasm, &ep->cfg.alloc, &rc) != 0) {
+            tern_data_stop(ep, a, true); /* memory: established will try again */
+            return;
+        }
+    }
+    for (unsigned i = 0; i < a->num_paths; i++) /* addresses the peer listed (§5.1.2) */
+        if (a->paths[i].cc.cwnd == 0) init_dest_cc(&a->paths[i], now);
+    /* §6.2.1 A: the peer's window, less what already went with a COOKIE ECHO */
+    a->rq.peer_rwnd =
+        a->peer_rwnd > a->rq.outstanding ? (uint32_t)(a->peer_rwnd - a->rq.outstanding) : 0;
+    failed_ctx f = {ep, a};
+    tern_sendq_cut_streams(&a->sendq, a->outbound_streams, report_failed, &f);
+}
+
+void tern_data_cookie_lost(tern_ep *ep, tern_assoc *a)
+{
+    (void)ep;
+    if (!a->data_up) return;
+    for (unsigned i = 0; i < a->num_paths; i++)
+        tern_retransq_t3_expired(&a->rq, (uint8_t)i);
 }
 
 bool tern_data_outstanding(const tern_assoc *a)
@@ -206,8 +242,18 @@ TERN_EXPORT int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *
         return TERN_EINVAL;
     tern_assoc *a = tern_assoc_by_id(ep, id);
     if (!a) return TERN_ENOENT;
-    /* §9.2: no new data once a shutdown began; none before the handshake ends. */
-    if (a->state != TERN_STATE_ESTABLISHED || !a->data_up) return TERN_ESTATE;
+    /* §9.2: no new data once a shutdown began. During the handshake it
+     * waits, and goes with the COOKIE ECHO as far as it fits (§5.1 C): the
+     * first such message sets up the data state (tern_data_handshake then
+     * takes the INIT ACK's half). */
+    bool handshake = a->state == TERN_STATE_COOKIE_WAIT || a->state == TERN_STATE_COOKIE_ECHOED;
+    if (handshake && !a->data_up) {
+        if (info->stream >= a->outbound_streams) return TERN_EINVAL;
+        int rc = tern_data_start(ep, a, now);
+        if (rc) return rc;
+        a->last_data_at = now;
+    }
+    if (!a->data_up || (a->state != TERN_STATE_ESTABLISHED && !handshake)) return TERN_ESTATE;
     if (info->stream >= a->outbound_streams) return TERN_EINVAL;
     tern_send_info si = {.stream = info->stream, .ppid = info->ppid, .context = info->context};
     if (info->flags & TERN_SEND_UNORDERED) si.flags |= TERN_MSG_UNORDERED;
@@ -224,9 +270,13 @@ TERN_EXPORT int tern_ep_send(tern_ep *ep, tern_assoc_id id, const tern_sndinfo *
      * window) makes no output attempt: the SACK that ends the wait asks for
      * output. */
     tern_dest *p = tern_assoc_current(a);
-    bool held =
-        !(si.flags & TERN_MSG_SACK_NOW) && !a->rq.marked &&
-        (tern_data_send_waits(a, tern_data_max_payload(a, p)) || tern_data_window_shut(a, p));
+    bool held;
+    if (a->state != TERN_STATE_ESTABLISHED) /* §5.1 C: only with a COOKIE ECHO still to go */
+        held = !(a->pending & TERN_SEND_COOKIE_ECHO);
+    else
+        held =
+            !(si.flags & TERN_MSG_SACK_NOW) && !a->rq.marked &&
+            (tern_data_send_waits(a, tern_data_max_payload(a, p)) || tern_data_window_shut(a, p));
     if (!held) tern_assoc_want_output(ep, a, TERN_SEND_DATA);
     if (a->sendq.ttl_next < a->timer[TERN_TTTL])
         tern_assoc_set_timer(ep, a, TERN_TTTL, a->sendq.ttl_next);

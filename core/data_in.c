@@ -33,7 +33,7 @@ bool tern_handle_data(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, con
                       tern_time now)
 {
     (void)now;
-    if (!a->data_up || a->state == TERN_STATE_SHUTDOWN_RECEIVED ||
+    if (!tern_data_flowing(a) || a->state == TERN_STATE_SHUTDOWN_RECEIVED ||
         a->state == TERN_STATE_SHUTDOWN_ACK_SENT) { /* §9.2: no new data from the peer */
         tern_ep_drop(ep, a, TERN_DROP_STATE);
         return true;
@@ -91,7 +91,7 @@ bool tern_handle_data(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, con
  * packet with DATA is answered with a SHUTDOWN (§9.2). */
 void tern_data_packet_done(tern_ep *ep, tern_assoc *a, const tern_path *path, tern_time now)
 {
-    if (!a->data_up) return;
+    if (!tern_data_flowing(a)) return;
     /* §6.4: the SACK goes back to where the DATA came from (§5.4: an
      * UNCONFIRMED address gets none: then tern_assoc_current). */
     const tern_dest *from = tern_assoc_find_path(a, &path->remote);
@@ -122,7 +122,7 @@ bool tern_tsack_expired(tern_ep *ep, tern_assoc *a, tern_time now)
 
 bool tern_sack_put_owed(tern_ep *ep, tern_assoc *a, tern_wbuf *w, bool ride_along)
 {
-    if (!a->data_up) return false;
+    if (!tern_data_flowing(a)) return false;
     bool owed = a->pending & TERN_SEND_SACK;
     if (!owed && !(ride_along && a->timer[TERN_TSACK] != TERN_TIME_NEVER)) return false;
     size_t room = w->cap > w->len ? w->cap - w->len : 0;

@@ -102,7 +102,7 @@ static void ack(tern_ep *ep, tern_assoc *a, const tern_sack *sack, tern_time now
 bool tern_handle_sack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now)
 {
     tern_sack s;
-    if (!a->data_up) {
+    if (!tern_data_flowing(a)) {
         tern_ep_drop(ep, a, TERN_DROP_STATE);
         return true;
     }
@@ -166,11 +166,13 @@ bool tern_t3_expired(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_time now)
 
 /* ---- filling a packet ------------------------------------------------------ */
 
+/* §5.1 C: in COOKIE-ECHOED, DATA goes only in the COOKIE ECHO's packet. */
 static bool may_send_data(const tern_assoc *a)
 {
     return a->data_up &&
            (a->state == TERN_STATE_ESTABLISHED || a->state == TERN_STATE_SHUTDOWN_PENDING ||
-            a->state == TERN_STATE_SHUTDOWN_RECEIVED);
+            a->state == TERN_STATE_SHUTDOWN_RECEIVED ||
+            (a->state == TERN_STATE_COOKIE_ECHOED && a->cookie_bundle));
 }
 
 static void put_chunk(tern_wbuf *w, const tern_chunk_desc *c, uint32_t tsn)
@@ -280,11 +282,12 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
             /* A message that a new packet would hold whole starts in one; a
              * longer one fills this packet first (64 KiB messages on
              * loopback left every second packet 60 bytes long). */
-            if (n && !(c.flags & TERN_DATA_FLAG_E) && max < full && c.msg->len - c.offset <= full)
+            if ((n || a->cookie_bundle) && !(c.flags & TERN_DATA_FLAG_E) && max < full &&
+                c.msg->len - c.offset <= full)
                 break;
             bool probe = false;
             if (c.len > tern_retransq_peer_rwnd(&a->rq)) { /* §6.1 A */
-                if (!tern_retransq_empty(&a->rq) || n) break;
+                if (!tern_retransq_empty(&a->rq) || n || a->cookie_bundle) break;
                 if (!a->zwp_due) { /* the first probe after one RTO */
                     if (d->t3_deadline == TERN_TIME_NEVER) start_t3(ep, a, d, now);
                     break;
@@ -313,7 +316,8 @@ unsigned tern_data_fill(tern_ep *ep, tern_assoc *a, tern_dest *d, tern_wbuf *w, 
         d->counters.data_out += n;
         a->last_data_at = now; /* autoclose */
         tern_cc_on_send(&d->cc, now);
-        if (d->t3_deadline == TERN_TIME_NEVER) start_t3(ep, a, d, now); /* §6.3.2 R1 */
+        /* §6.3.2 R1; with a COOKIE ECHO, T1-cookie covers it (§5.1 C) */
+        if (d->t3_deadline == TERN_TIME_NEVER && !a->cookie_bundle) start_t3(ep, a, d, now);
     }
     return n;
 }

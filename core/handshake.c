@@ -208,11 +208,13 @@ void tern_send_init(tern_ep *ep, tern_assoc *a, tern_time now)
     tern_assoc_want_output(ep, a, TERN_SEND_INIT);
 }
 
+/* Queued DATA goes with the COOKIE ECHO as far as it fits (§5.1 C). */
 static void start_t1_cookie(tern_ep *ep, tern_assoc *a, tern_time now)
 {
     a->t1_started = now;
     tern_assoc_set_timer(ep, a, TERN_T1, now + tern_primary(a)->rto);
-    tern_assoc_want_output(ep, a, TERN_SEND_COOKIE_ECHO);
+    tern_assoc_want_output(ep, a,
+                           TERN_SEND_COOKIE_ECHO | (tern_data_outstanding(a) ? TERN_SEND_DATA : 0));
 }
 
 /* Keeps the cookie to echo, and the INIT ACK parameters to report with it. */
@@ -317,6 +319,7 @@ bool tern_handle_init_ack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw,
     /* §5.1.2 rule 3: the INIT ACK's source is an address of the peer too
      * (UNCONFIRMED, §5.4, unless it is the one we sent the INIT to). */
     tern_assoc_add_path(ep, a, &path->remote, path);
+    tern_data_handshake(ep, a, now); /* what was queued in COOKIE-WAIT */
     a->state = TERN_STATE_COOKIE_ECHOED;
     a->pending &= ~(unsigned)TERN_SEND_INIT;
     /* §5.2.6, §5.1 A: INITs sent after a Stale Cookie error keep counting
@@ -341,7 +344,14 @@ void tern_assoc_established(tern_ep *ep, tern_assoc *a, tern_time now)
     a->unrecognized = NULL;
     a->unrecognized_len = 0;
     tern_hb_start(ep, a, now);
-    tern_data_start(ep, a, now); /* on failure (memory) the association carries no data */
+    if (!a->data_up) {
+        tern_data_start(ep, a, now); /* on failure (memory) the association carries no data */
+    } else { /* set up at connect: what went with the COOKIE ECHO now has T3 (§6.3.2 R1) */
+        for (unsigned i = 0; i < a->num_paths; i++)
+            if (tern_retransq_path_flight(&a->rq, (uint8_t)i))
+                a->paths[i].t3_deadline = now + a->paths[i].rto;
+        if (tern_data_outstanding(a)) tern_assoc_want_output(ep, a, TERN_SEND_DATA);
+    }
     a->last_data_at = now;
     tern_autoclose_arm(ep, a);
     tern_assoc_timers_changed(ep, a);
@@ -390,7 +400,8 @@ bool tern_handle_stale_cookie(tern_ep *ep, tern_assoc *a, uint32_t staleness_us,
     a->cookie_preservative_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
     a->state = TERN_STATE_COOKIE_WAIT;
     a->peer_vtag = 0; /* unknown again until the next INIT ACK */
-    a->pending &= ~(unsigned)TERN_SEND_COOKIE_ECHO;
+    a->pending &= ~(unsigned)(TERN_SEND_COOKIE_ECHO | TERN_SEND_DATA);
+    tern_data_cookie_lost(ep, a); /* its DATA goes again with the next COOKIE ECHO */
     tern_send_init(ep, a, now);
     return true;
 }
@@ -409,9 +420,11 @@ bool tern_t1_expired(tern_ep *ep, tern_assoc *a, tern_time now)
     tern_dest_backoff(ep, d);
     tern_time cap = a->cfg.init_rto_max < a->cfg.rto_min ? a->cfg.rto_min : a->cfg.init_rto_max;
     if (a->cfg.init_rto_max && d->rto > cap) d->rto = cap; /* RFC 6458 sinit_max_init_timeo */
-    if (a->state == TERN_STATE_COOKIE_WAIT)
+    if (a->state == TERN_STATE_COOKIE_WAIT) {
         tern_send_init(ep, a, now);
-    else
+    } else { /* §5.1 C: the DATA sent with it rides along again */
+        tern_data_cookie_lost(ep, a);
         start_t1_cookie(ep, a, now);
+    }
     return true;
 }

@@ -136,8 +136,11 @@ struct tern_assoc {
 
     tern_assoc_stats stats;
 
-    /* Data transfer (§6, §7): set up on entering ESTABLISHED (data.c). */
+    /* Data transfer (§6, §7): set up on entering ESTABLISHED, or at
+     * tern_ep_connect (messages may queue during the handshake, §5.1 C);
+     * data.c. */
     bool data_up;
+    bool cookie_bundle; /* the packet being built carries COOKIE ECHO (§5.1 C) */
     tern_sendq sendq;
     tern_retransq rq;
     tern_tsn_map rmap;
@@ -475,6 +478,18 @@ bool tern_assoc_strike(tern_ep *ep, tern_assoc *a);
 int tern_data_start(tern_ep *ep, tern_assoc *a, tern_time now);
 /* Frees it, raising TERN_EV_SEND_FAILED for messages not acknowledged. */
 void tern_data_stop(tern_ep *ep, tern_assoc *a, bool report);
+/* Data set up at tern_ep_connect takes the peer's half of the handshake
+ * (INIT ACK, or a crossing COOKIE ECHO): its TSN, window and stream counts;
+ * messages queued on streams the peer does not allow fail (unsent). */
+void tern_data_handshake(tern_ep *ep, tern_assoc *a, tern_time now);
+/* §5.1 C: the DATA sent with a COOKIE ECHO that was lost (T1-cookie) or
+ * refused (Stale Cookie) is marked to go again with the next one. */
+void tern_data_cookie_lost(tern_ep *ep, tern_assoc *a);
+/* Data may be received and acknowledged (not during the handshake). */
+static inline bool tern_data_flowing(const tern_assoc *a)
+{
+    return a->data_up && a->state >= TERN_STATE_ESTABLISHED;
+}
 /* Queued or unacknowledged data left (§9.2 waits for none). */
 bool tern_data_outstanding(const tern_assoc *a);
 /* The cumulative TSN we acknowledge (SACK, SHUTDOWN). */

@@ -46,6 +46,7 @@ static unsigned put_control_chunks(tern_ep *ep, tern_assoc *a, tern_dest *p, ter
     unsigned n = 0;
     if (a->pending & TERN_SEND_COOKIE_ECHO) {
         tern_cookie_echo_put(w, a->cookie, a->cookie_len);
+        a->cookie_bundle = true; /* §5.1 C: queued DATA may follow it */
         n++;
         /* §3.3.3: INIT ACK parameters we do not know (not with
          * omit_init_params: such peers refuse the cause, and the packet) */
@@ -128,6 +129,10 @@ size_t tern_assoc_output(tern_ep *ep, tern_assoc *a, tern_path *path, uint8_t *b
         w.cap = buf_cap; /* an oversize retransmission may pass the limit (§6.9) */
         if (data_possible) data = tern_data_fill(ep, a, to, &w, data_limit, now);
         if (!data && to == dd) a->pending &= ~(unsigned)TERN_SEND_DATA;
+    }
+    if (a->cookie_bundle) { /* §5.1 C: no other DATA before the COOKIE ACK */
+        a->cookie_bundle = false;
+        a->pending &= ~(unsigned)TERN_SEND_DATA;
     }
     if (n || data) {
         *path = to->path;

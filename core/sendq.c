@@ -220,7 +220,7 @@ void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx)
 
 /* One stream's FIFO; the messages it keeps have their sequence numbers
  * moved down over the ones abandoned before them. */
-static size_t expire_stream(tern_sendq *q, tern_stream_out *s, tern_time now,
+static size_t expire_stream(tern_sendq *q, tern_stream_out *s, tern_time now, bool all,
                             tern_msg_report_fn *fn, void *ctx, tern_time *next)
 {
     size_t n = 0;
@@ -230,7 +230,7 @@ static size_t expire_stream(tern_sendq *q, tern_stream_out *s, tern_time now,
         tern_msg *m = *link;
         unsigned u = (m->flags & TERN_MSG_UNORDERED) ? 1 : 0;
         bool may_expire = m->sent == 0 && m->expires != TERN_TIME_NEVER;
-        if (may_expire && m->expires <= now) {
+        if ((may_expire && m->expires <= now) || (all && m->sent == 0)) {
             *link = m->next;
             if (s->tail == m) s->tail = prev;
             m->next = NULL;
@@ -252,7 +252,8 @@ static size_t expire_stream(tern_sendq *q, tern_stream_out *s, tern_time now,
     return n;
 }
 
-size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, void *ctx)
+/* Expires messages; every unsent one on the streams from cut on goes too. */
+static size_t sweep(tern_sendq *q, tern_time now, uint32_t cut, tern_msg_report_fn *fn, void *ctx)
 {
     size_t n = 0;
     tern_time next = TERN_TIME_NEVER;
@@ -260,7 +261,8 @@ size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, v
     if (q->sched == TERN_SCHED_FCFS) {
         /* Every stream (the core schedules round-robin; this is O(streams)). */
         for (uint32_t i = 0; i < q->num_streams; i++)
-            if (q->streams[i].head) n += expire_stream(q, &q->streams[i], now, fn, ctx, &next);
+            if (q->streams[i].head)
+                n += expire_stream(q, &q->streams[i], now, i >= cut, fn, ctx, &next);
         q->ttl_next = next;
         return n;
     }
@@ -271,7 +273,7 @@ size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, v
     for (uint32_t sid = q->rr_head; sid != NO_STREAM;) {
         tern_stream_out *s = &q->streams[sid];
         uint32_t following = s->rr_next;
-        n += expire_stream(q, s, now, fn, ctx, &next);
+        n += expire_stream(q, s, now, sid >= cut, fn, ctx, &next);
         if (!s->head && sid != q->locked) {
             if (prev == NO_STREAM)
                 q->rr_head = following;
@@ -287,6 +289,18 @@ size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, v
     }
     q->ttl_next = next;
     return n;
+}
+
+size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, void *ctx)
+{
+    return sweep(q, now, UINT32_MAX, fn, ctx);
+}
+
+size_t tern_sendq_cut_streams(tern_sendq *q, uint16_t num_streams, tern_msg_report_fn *fn,
+                              void *ctx)
+{
+    if (!q->streams || num_streams >= q->num_streams) return 0;
+    return sweep(q, 0, num_streams, fn, ctx);
 }
 
 void tern_sendq_set_low_threshold(tern_sendq *q, size_t threshold)

@@ -169,6 +169,13 @@ void tern_sendq_report(tern_msg *m, tern_msg_report_fn *fn, void *ctx);
  * ttl_next exactly. Returns how many were abandoned. */
 size_t tern_sendq_expire(tern_sendq *q, tern_time now, tern_msg_report_fn *fn, void *ctx);
 
+/* Abandons, as tern_sendq_expire does, every wholly unsent message on the
+ * streams from num_streams on (fewer streams than the queue was made for:
+ * what the peer allowed, §5.1.1). Returns how many. A message already part
+ * sent stays. */
+size_t tern_sendq_cut_streams(tern_sendq *q, uint16_t num_streams, tern_msg_report_fn *fn,
+                              void *ctx);
+
 /* "Buffered amount low": the event fires when tern_sendq.bytes falls from
  * above threshold to at or below it. */
 void tern_sendq_set_low_threshold(tern_sendq *q, size_t threshold);

@@ -787,7 +787,9 @@ static int setup_step(tern_ctx *ctx, const perf_args *a, setup_slot *sl, uint8_t
     long r;
     switch (sl->state) {
     case SL_CONNECTING: {
-        /* A send succeeds once the association is up; before, TERN_EAGAIN. */
+        /* Sent right after the non-blocking connect: the message waits in
+         * the association and goes with the COOKIE ECHO (RFC 9260 §5.1 C),
+         * as with Linux; TERN_EAGAIN only when the send buffer is full. */
         if (a->size >= 8) store64le(msg, sl->seq);
         tern_send_info si = {
             .sid = sid, .flags = a->unordered ? TERN_UNORDERED : 0, .ppid = PERF_PPID_ECHO};
@@ -808,7 +810,13 @@ static int setup_step(tern_ctx *ctx, const perf_args *a, setup_slot *sl, uint8_t
         while ((r = tool_recv(ctx, sl->sd, &sl->m, TERN_MSG_DONTWAIT)) > 0 && sl->m.notification) {
         }
         if (r == TERN_EAGAIN) return 0;
-        if (r <= 0) return -tool_fail("waiting for the ECHO answer", r ? (int)r : TERN_ECONNRESET);
+        if (r <= 0) { /* the connect may have failed after the send: why */
+            int e = 0;
+            size_t len = sizeof e;
+            tern_getsockopt(ctx, sl->sd, TERN_SO_ERROR, &e, &len);
+            if (e) return -tool_fail("connect", e);
+            return -tool_fail("waiting for the ECHO answer", r ? (int)r : TERN_ECONNRESET);
+        }
         if (a->size >= 8) store64le(msg, sl->seq);
         if (!echo_matches(a, &sl->m, msg, sl->seq)) return -1;
         tern_shutdown(ctx, sl->sd, TERN_SHUT_WR);

@@ -112,6 +112,48 @@ static void one_to_one_caller_driven(void)
     tern_ctx_free(s);
 }
 
+/* A non-blocking one-to-one socket sends before its connect completes:
+ * the messages wait in the association and go with the COOKIE ECHO (RFC
+ * 9260 §5.1 C), in order. */
+static void one_to_one_send_while_connecting(void)
+{
+    tern_ctx *s, *c;
+    ctx_pair(false, &s, &c);
+    tern_ctx *both[2] = {s, c};
+    uint16_t port;
+    int lsd = listener(s, TERN_SOCK_STREAM, &port);
+    set_int(s, lsd, TERN_SO_NONBLOCK, 1);
+    int ccd = tern_socket(c, AF_INET, TERN_SOCK_STREAM);
+    set_int(c, ccd, TERN_SO_NONBLOCK, 1);
+    struct sockaddr_in to = lo(port);
+    CHECK_EQ(tern_connect(c, ccd, SA(to), sizeof to), TERN_EINPROGRESS);
+    CHECK_EQ(tern_send(c, ccd, "first", 5, 0), 5);
+    CHECK_EQ(tern_send(c, ccd, "second", 6, 0), 6);
+    int csd = TERN_EAGAIN;
+    PUMP_UNTIL(both, 2, (csd = tern_accept(s, lsd, NULL, NULL)) != TERN_EAGAIN, 5000);
+    CHECK(csd >= 0);
+    char buf[16];
+    long n = TERN_EAGAIN;
+    int mf = 0;
+    PUMP_UNTIL(both, 2,
+               (n = tern_recvmsg(s, csd, buf, sizeof buf, NULL, NULL, NULL, 0, &mf)) != TERN_EAGAIN,
+               5000);
+    CHECK_EQ(n, 5);
+    CHECK(mf & TERN_MSG_EOR);
+    CHECK(memcmp(buf, "first", 5) == 0);
+    PUMP_UNTIL(both, 2, (n = tern_recv(s, csd, buf, sizeof buf, 0)) != TERN_EAGAIN, 5000);
+    CHECK_EQ(n, 6);
+    CHECK(memcmp(buf, "second", 6) == 0);
+    CHECK_EQ(tern_close(s, csd), 0);
+    CHECK_EQ(tern_close(s, lsd), 0);
+    PUMP_UNTIL(both, 2, (n = tern_recv(c, ccd, buf, sizeof buf, 0)) != TERN_EAGAIN, 5000);
+    CHECK_EQ(n, 0);
+    CHECK_EQ(tern_close(c, ccd), 0);
+
+    tern_ctx_free(c);
+    tern_ctx_free(s);
+}
+
 /* Caller-driven contexts, blocking calls in two threads: each blocked call
  * drives its own context. */
 typedef struct srv_arg {
@@ -215,6 +257,7 @@ int main(void)
 {
     RUN(one_to_one_own_thread);
     RUN(one_to_one_caller_driven);
+    RUN(one_to_one_send_while_connecting);
     RUN(blocking_calls_drive_their_context);
     RUN(ipv6_and_default_sndinfo);
     return 0;

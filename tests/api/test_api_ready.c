@@ -42,7 +42,8 @@ static void one_to_one_readiness(void)
     CHECK_EQ(tern_connect(C, csd, SA(to), sizeof to), TERN_EINPROGRESS);
     CHECK_EQ(readiness(cfd), 0); /* connecting */
     char b[8];
-    CHECK_EQ(tern_send(C, csd, "x", 1, 0), TERN_EAGAIN);
+    /* Queued: it goes with the COOKIE ECHO (RFC 9260 §5.1 C). */
+    CHECK_EQ(tern_send(C, csd, "x", 1, 0), 1);
     CHECK_EQ(tern_recv(C, csd, b, sizeof b, 0), TERN_EAGAIN);
 
     wait_ready(lfd, POLLIN);  /* an association to accept */
@@ -59,6 +60,10 @@ static void one_to_one_readiness(void)
     CHECK_EQ(tern_accept(S, lsd, NULL, NULL), TERN_EAGAIN);
     set_int(S, ssd, TERN_SO_NONBLOCK, 1);
     int sfd = tern_sock_fd(S, ssd);
+    wait_ready(sfd, POLLIN); /* the message sent while connecting */
+    CHECK_EQ(readiness(sfd), POLLIN | POLLOUT);
+    CHECK_EQ(tern_recv(S, ssd, b, sizeof b, 0), 1);
+    CHECK_EQ(b[0], 'x');
     CHECK_EQ(readiness(sfd), POLLOUT);
 
     /* Data: readable until everything is read, then not. */
