@@ -319,11 +319,13 @@ static int thlds_path(api_assoc *a, const struct tern_paddrthlds *v, const tern_
 static int thlds_assoc(tern_ctx *ctx, api_assoc *a, const struct tern_paddrthlds *v,
                        const tern_addr *addr, bool one)
 {
-    tern_assoc_info info;
-    if (tern_ep_assoc_info(a->ep->ep, a->id, &info) != 0) return TERN_EINVAL;
-    int rc = one ? thlds_path(a, v, addr) : 0;
-    if (!one) {
+    int rc;
+    if (one) {
+        rc = thlds_path(a, v, addr);
+    } else { /* the association's, for paths added later, then every path's */
+        tern_assoc_info info;
         tern_assoc_params p;
+        if (tern_ep_assoc_info(a->ep->ep, a->id, &info) != 0) return TERN_EINVAL;
         if ((rc = params_get(a, &p)) != 0) return rc;
         if (v->pathmaxrxt) p.path_max_retrans = (uint8_t)v->pathmaxrxt;
         p.pf_max_retrans = (uint8_t)v->pathpfthld;

@@ -354,7 +354,7 @@ int tern_api_sock_own_ep(tern_ctx *ctx, api_sock *s)
 
 /* The source of the packets to remote: the socket's one address of that
  * family; with several, none (TERN_AF_NONE): the host's routing picks the one
- * on the way to remote, per packet (issue 8; the core does the same for
+ * on the way to remote, per packet (RFC 9260 §6.4; the core does the same for
  * learned paths, tern_assoc_add_path). A fixed first address sent every
  * path's packets from the primary's network, and the peer answered there. */
 static tern_addr local_for(const api_sock *s, const tern_addr *remote)

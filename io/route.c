@@ -1,5 +1,5 @@
-/* The source address the host's routing gives a destination (issue 8: each
- * packet leaves from the local address that routes to its destination).
+/* The source address the host's routing gives a destination: each packet
+ * leaves from the local address that routes to its destination.
  * With several local addresses of a family bound, a packet whose path names
  * no source leaves from the one the kernel would choose, as it would from a
  * wildcard socket — not from the first one bound, which may sit on another

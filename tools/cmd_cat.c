@@ -190,7 +190,7 @@ static int cat_listen(tern_ctx *ctx, const cat_args *a)
     struct sockaddr_storage ss;
     socklen_t sl;
     if (tool_resolve(NULL, a->port, a->o.family, false, &ss, &sl) < 0) return 1;
-    int family = a->local.n ? tool_addrs_family(&a->local) : ss.ss_family;
+    int family = a->local.n ? tool_addrs_family(&a->local, NULL) : ss.ss_family;
     int ls = tern_socket(ctx, family, TERN_SOCK_STREAM), err;
     if (ls < 0) return tool_fail("socket", ls);
     tool_set_streams(ctx, ls, (uint16_t)(a->stream < 10 ? 10 : a->stream + 1), 0);
@@ -222,9 +222,7 @@ static int cat_listen(tern_ctx *ctx, const cat_args *a)
 
 static int cat_connect(tern_ctx *ctx, const cat_args *a)
 {
-    bool v6 = tool_addrs_family(&a->peers) == AF_INET6 ||
-              (a->local.n && tool_addrs_family(&a->local) == AF_INET6);
-    int sd = tern_socket(ctx, v6 ? AF_INET6 : AF_INET, TERN_SOCK_STREAM);
+    int sd = tern_socket(ctx, tool_addrs_family(&a->peers, &a->local), TERN_SOCK_STREAM);
     if (sd < 0) return tool_fail("socket", sd);
     tool_set_streams(ctx, sd, (uint16_t)(a->stream < 10 ? 10 : a->stream + 1), 0);
     char buf[64];

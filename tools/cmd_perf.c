@@ -423,9 +423,7 @@ static int listen_socket(tern_ctx *ctx, const perf_args *a, uint16_t *port)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    int family = a->o.family == AF_INET6 || (a->local.n && tool_addrs_family(&a->local) == AF_INET6)
-                     ? AF_INET6
-                     : AF_INET;
+    int family = a->o.family == AF_INET6 ? AF_INET6 : tool_addrs_family(&a->local, NULL);
     tool_resolve(NULL, *port, family, false, &ss, &sl);
     int ls = tern_socket(ctx, family, TERN_SOCK_SEQPACKET), err;
     if (ls < 0) {
@@ -591,17 +589,14 @@ static void print_result(const perf_args *a, const perf_result *r)
     fflush(stdout);
 }
 
-/* A connected one-to-one socket with the run's options, or a TERN_E* error
- * (printed). */
 /* The family of the client's sockets: IPv6 when an address either side is. */
 static int client_family(const perf_args *a)
 {
-    return tool_addrs_family(&a->peers) == AF_INET6 ||
-                   (a->local.n && tool_addrs_family(&a->local) == AF_INET6)
-               ? AF_INET6
-               : AF_INET;
+    return tool_addrs_family(&a->peers, &a->local);
 }
 
+/* A connected one-to-one socket with the run's options, or a TERN_E* error
+ * (printed). */
 static int client_socket(tern_ctx *ctx, const perf_args *a)
 {
     int sd = tern_socket(ctx, client_family(a), TERN_SOCK_STREAM), err;

@@ -245,11 +245,11 @@ void tool_addrs_set_port(tool_addrs *a, uint16_t port)
     }
 }
 
-int tool_addrs_family(const tool_addrs *a)
+int tool_addrs_family(const tool_addrs *a, const tool_addrs *b)
 {
     for (int i = 0; i < a->n; i++)
         if (a->ss[i].ss_family == AF_INET6) return AF_INET6;
-    return AF_INET;
+    return b ? tool_addrs_family(b, NULL) : AF_INET;
 }
 
 void tool_addrs_pack(const tool_addrs *a, struct sockaddr_storage buf[TOOL_MAX_ADDRS])

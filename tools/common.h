@@ -98,9 +98,10 @@ typedef struct tool_addrs {
 int tool_parse_addrs(const char *s, const char *what, uint16_t port, int family, tool_addrs *out);
 /* Sets every address's port. */
 void tool_addrs_set_port(tool_addrs *a, uint16_t port);
-/* AF_INET6 when one of the addresses is IPv6 (such a socket takes IPv4 too),
- * else AF_INET. */
-int tool_addrs_family(const tool_addrs *a);
+/* The family of a socket for the addresses of a and of b (may be NULL):
+ * AF_INET6 when one of them is IPv6 (such a socket takes IPv4 too), else
+ * AF_INET. */
+int tool_addrs_family(const tool_addrs *a, const tool_addrs *b);
 /* The addresses packed back to back (sockaddr_in / sockaddr_in6) as
  * tern_bindx and tern_connectx take them, into buf. */
 void tool_addrs_pack(const tool_addrs *a, struct sockaddr_storage buf[TOOL_MAX_ADDRS]);

@@ -247,4 +247,42 @@ static inline void remove_stale_netns(const char *prefix)
     pclose(f);
 }
 
+/* The network namespaces a test makes: <prefix><pid> each (stale ones of
+ * runs that died removed first), opened for ns_enter; destroyed with every
+ * exit (atexit too). Zero-initialized: none. */
+#define NETNS_MAX 3
+typedef struct netns_set {
+    unsigned n; /* made so far */
+    char name[NETNS_MAX][32];
+    int fd[NETNS_MAX];
+} netns_set;
+
+static inline void netns_set_destroy(netns_set *s)
+{
+    ns_leave();
+    for (unsigned i = 0; i < s->n; i++) {
+        if (s->fd[i] >= 0) close(s->fd[i]);
+        sh("ip netns del %s 2>/dev/null", s->name[i]);
+    }
+    s->n = 0;
+}
+
+/* 0, or -1 (what was made is destroyed). */
+static inline int netns_set_create(netns_set *s, const char *const *prefixes, unsigned n)
+{
+    assert_true(n <= NETNS_MAX);
+    s->n = 0;
+    for (unsigned i = 0; i < n; i++) {
+        remove_stale_netns(prefixes[i]);
+        snprintf(s->name[i], sizeof s->name[i], "%s%d", prefixes[i], (int)getpid());
+        if (sh("ip netns add %s", s->name[i]) != 0) break;
+        s->fd[i] = ns_fd(s->name[i]);
+        s->n++;
+        if (s->fd[i] < 0) break;
+    }
+    if (s->n == n && s->fd[n - 1] >= 0) return 0;
+    netns_set_destroy(s);
+    return -1;
+}
+
 #endif

@@ -25,8 +25,7 @@
 
 enum { NS_A, NS_R, NS_B };
 static const char *const ns_prefix[3] = {"tioA", "tioR", "tioB"};
-static char ns_name[3][32];
-static int ns[3] = {-1, -1, -1};
+static netns_set nets;
 
 #define A4 "10.201.1.1"
 #define R4 "10.201.1.2"
@@ -37,13 +36,7 @@ static int ns[3] = {-1, -1, -1};
 
 static void topo_down(void)
 {
-    ns_leave();
-    for (int i = 0; i < 3; i++) {
-        if (ns[i] >= 0) close(ns[i]);
-        ns[i] = -1;
-        if (ns_name[i][0] != '\0') sh("ip netns del %s 2>/dev/null", ns_name[i]);
-        ns_name[i][0] = '\0';
-    }
+    netns_set_destroy(&nets);
 }
 
 static int topo_teardown(void **state)
@@ -57,14 +50,8 @@ static int topo_setup(void **state)
 {
     (void)state;
     int pid = (int)getpid();
-    for (int i = 0; i < 3; i++) {
-        remove_stale_netns(ns_prefix[i]);
-        snprintf(ns_name[i], sizeof ns_name[i], "%s%d", ns_prefix[i], pid);
-        if (sh("ip netns add %s", ns_name[i]) != 0) goto fail;
-        ns[i] = ns_fd(ns_name[i]);
-        if (ns[i] < 0) goto fail;
-    }
-    const char *a = ns_name[NS_A], *r = ns_name[NS_R], *b = ns_name[NS_B];
+    if (netns_set_create(&nets, ns_prefix, 3) != 0) goto fail;
+    const char *a = nets.name[NS_A], *r = nets.name[NS_R], *b = nets.name[NS_B];
     int rc = 0;
     rc |= sh("ip link add tia%d netns %s type veth peer name tra%d netns %s", pid, a, pid, r);
     rc |= sh("ip link add trb%d netns %s type veth peer name tib%d netns %s", pid, r, pid, b);
@@ -88,7 +75,7 @@ static int topo_setup(void **state)
              "fd00:201:2::2",
              b, b);
     if (rc != 0) goto fail;
-    ns_enter(ns[NS_R]);
+    ns_enter(nets.fd[NS_R]);
     rc |= write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
     rc |= write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
     ns_leave();
@@ -108,7 +95,7 @@ static tern_io *open_raw_in(int which, bool v4, bool v6)
     cfg.ipv4 = v4;
     cfg.ipv6 = v6;
     tern_io *io = NULL;
-    ns_enter(ns[which]);
+    ns_enter(nets.fd[which]);
     int rc = tern_io_open(&cfg, &io);
     ns_leave();
     assert_int_equal(rc, 0);
@@ -367,7 +354,7 @@ static void raw_frag_needed(const char *a, const char *b, uint8_t type, uint8_t 
     assert_true(addr_is(&la->icmp_path[0].local, a));
     assert_true(addr_is(&la->icmp_path[0].remote, b));
     tern_addr rb = mkaddr(b);
-    ns_enter(ns[NS_A]);
+    ns_enter(nets.fd[NS_A]);
     long mtu = tern_io_path_mtu(ta, NULL, &rb);
     ns_leave();
     assert_int_equal(mtu, 1280);
@@ -402,7 +389,7 @@ static void udp_frag_needed(const char *b, uint8_t type)
     tern_io_config_default(&cfg);
     cfg.udp_port = 0;
     tern_io *ua = NULL;
-    ns_enter(ns[NS_A]);
+    ns_enter(nets.fd[NS_A]);
     int rc = tern_io_open(&cfg, &ua);
     ns_leave();
     assert_int_equal(rc, 0);
@@ -439,7 +426,7 @@ static tern_io *open_udp_in(int which)
     cfg.udp_port = 0;
     cfg.ipv6 = false;
     tern_io *io = NULL;
-    ns_enter(ns[which]);
+    ns_enter(nets.fd[which]);
     int rc = tern_io_open(&cfg, &io);
     ns_leave();
     assert_int_equal(rc, 0);

@@ -20,8 +20,7 @@
 
 enum { NS_A, NS_B };
 static const char *const ns_prefix[2] = {"tiorA", "tiorB"};
-static char ns_name[2][32];
-static int ns[2] = {-1, -1};
+static netns_set nets;
 
 #define A1 "10.202.1.1"
 #define A2 "10.202.2.1"
@@ -30,13 +29,7 @@ static int ns[2] = {-1, -1};
 
 static void topo_down(void)
 {
-    ns_leave();
-    for (int i = 0; i < 2; i++) {
-        if (ns[i] >= 0) close(ns[i]);
-        ns[i] = -1;
-        if (ns_name[i][0] != '\0') sh("ip netns del %s 2>/dev/null", ns_name[i]);
-        ns_name[i][0] = '\0';
-    }
+    netns_set_destroy(&nets);
 }
 
 static int topo_teardown(void **state)
@@ -50,14 +43,8 @@ static int topo_setup(void **state)
 {
     (void)state;
     int pid = (int)getpid();
-    for (int i = 0; i < 2; i++) {
-        remove_stale_netns(ns_prefix[i]);
-        snprintf(ns_name[i], sizeof ns_name[i], "%s%d", ns_prefix[i], pid);
-        if (sh("ip netns add %s", ns_name[i]) != 0) goto fail;
-        ns[i] = ns_fd(ns_name[i]);
-        if (ns[i] < 0) goto fail;
-    }
-    const char *a = ns_name[NS_A], *b = ns_name[NS_B];
+    if (netns_set_create(&nets, ns_prefix, 2) != 0) goto fail;
+    const char *a = nets.name[NS_A], *b = nets.name[NS_B];
     int rc = 0;
     rc |= sh("ip link add tra1%d netns %s type veth peer name trb1%d netns %s", pid, a, pid, b);
     rc |= sh("ip link add tra2%d netns %s type veth peer name trb2%d netns %s", pid, a, pid, b);
@@ -93,7 +80,7 @@ static tern_io *open_in(int which, tern_io_kind kind, const char *const *addrs, 
         cfg.bind_addrs[i] = mkaddr(addrs[i]);
     cfg.num_bind_addrs = (uint8_t)n;
     tern_io *io = NULL;
-    ns_enter(ns[which]);
+    ns_enter(nets.fd[which]);
     int rc = tern_io_open(&cfg, &io);
     ns_leave();
     assert_int_equal(rc, 0);

@@ -119,6 +119,49 @@ static void lost_cookie_echo_and_data_go_again(void **state)
     pair_free(&p);
 }
 
+/* §5.2.6: the COOKIE ECHO carrying DATA arrives stale; the peer's Stale
+ * Cookie error sends us back to an INIT (the peer has no association, so
+ * the DATA was not taken), and the next COOKIE ECHO carries the same
+ * chunks again; they are delivered once. */
+static void stale_cookie_echo_data_goes_again(void **state)
+{
+    (void)state;
+    tern_ep_config c0, c1;
+    cfg_data(&c0);
+    cfg_data(&c1);
+    c1.valid_cookie_life = TERN_SEC(5);
+    pair p;
+    pair_init(&p, &c0, &c1);
+    tern_assoc_id id = queue_and_echo(&p, 2, 100);
+    uint32_t tsn = pkt_tsn(&p.flight[0]);
+    p.now += TERN_SEC(6); /* stale on arrival */
+    pair_deliver(&p, 0);
+    assert_int_equal(pair_collect_from(&p, 1), 1);
+    assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_ERROR);
+    pair_deliver(&p, 0); /* Stale Cookie */
+    assert_int_equal(pair_assoc(&p, 0, id).state, TERN_STATE_COOKIE_WAIT);
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_INIT);
+    assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 0);
+    pair_deliver(&p, 0);
+    pair_collect(&p);
+    pair_deliver(&p, 0); /* the new INIT ACK */
+    assert_int_equal(pair_collect_from(&p, 0), 1);
+    assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ECHO);
+    assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 2);
+    assert_int_equal(pkt_tsn(&p.flight[0]), tsn);
+    pair_deliver(&p, 0);
+    server_up(&p);
+    pair_run(&p, p.now + TERN_SEC(2), 100);
+    reader r = {.side = 1, .in_order = true};
+    reader_drain(&p, &r);
+    assert_int_equal(r.n, 2);
+    tern_assoc_info i = pair_assoc(&p, 0, id);
+    assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(i.unacked_chunks, 0);
+    pair_free(&p);
+}
+
 /* What a packet after the COOKIE ECHO cannot hold stays queued whole until
  * ESTABLISHED (no other packet before the COOKIE ACK, §5.1 C). */
 static void data_that_does_not_fit_waits(void **state)
@@ -213,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cookie_echo_carries_queued_data),
         cmocka_unit_test(lost_cookie_echo_and_data_go_again),
+        cmocka_unit_test(stale_cookie_echo_data_goes_again),
         cmocka_unit_test(data_that_does_not_fit_waits),
         cmocka_unit_test(data_on_refused_stream_fails_unsent),
         cmocka_unit_test(queued_data_reported_when_setup_fails),
