@@ -89,14 +89,14 @@ bool tern_handle_data(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, con
 /* §6.2: at once with gaps or duplicates; otherwise every sack_freq-th
  * packet, or when the delayed-SACK timer fires. In SHUTDOWN-SENT each
  * packet with DATA is answered with a SHUTDOWN (§9.2). */
-void tern_data_packet_done(tern_ep *ep, tern_assoc *a, const tern_path *path, tern_time now)
+void tern_data_packet_done(tern_ep *ep, tern_assoc *a, unsigned from, tern_time now)
 {
     if (!tern_data_flowing(a)) return;
     /* §6.4: the SACK goes back to where the DATA came from (§5.4: an
      * UNCONFIRMED address gets none: then tern_assoc_current). */
-    const tern_dest *from = tern_assoc_find_path(a, &path->remote);
-    a->sack_path =
-        from && from->state != TERN_PATH_UNCONFIRMED ? (uint8_t)(from - a->paths) : TERN_MAX_PATHS;
+    a->sack_path = from < a->num_paths && a->paths[from].state != TERN_PATH_UNCONFIRMED
+                       ? (uint8_t)from
+                       : TERN_MAX_PATHS;
     a->data_packets++;
     a->last_data_at = now; /* autoclose */
     if (a->state == TERN_STATE_SHUTDOWN_SENT) {

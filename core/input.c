@@ -122,8 +122,11 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
     tern_chunk_raw raw;
     bool alive = true;
     a->stats.packets_in++;
-    tern_dest *from = tern_assoc_find_path(a, &path->remote);
-    if (from) from->counters.packets_in++;
+    /* The path the packet came from, by index: the path array may move
+     * while the packet is handled (an INIT ACK adds paths). */
+    const tern_dest *d = tern_assoc_find_path(a, &path->remote);
+    unsigned from = d ? (unsigned)(d - a->paths) : TERN_MAX_PATHS;
+    if (d) a->paths[from].counters.packets_in++;
     size_t answers = ep->ctrl_len;
     tern_assoc_learn_local(a, path);
     /* One pass counts the chunks and checks the tag (§8.5, §8.5.1): the
@@ -148,7 +151,7 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
         had_data |= raw.type == TERN_CHUNK_DATA;
         if (!handle_chunk(ep, a, path, h, &raw, &rep, &alive, now)) break;
     }
-    if (alive && had_data) tern_data_packet_done(ep, a, path, now);
+    if (alive && had_data) tern_data_packet_done(ep, a, from, now);
     if (alive) tern_assoc_check(a);
     if (alive && rep.w.len && a->state != TERN_STATE_COOKIE_WAIT) {
         tern_wbuf w;
@@ -162,9 +165,9 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
         }
     }
     /* Answers queued meanwhile (HEARTBEAT ACK, ERROR) go back to the
-     * packet's source: that path's (which may have moved) output. */
-    if (alive && ep->ctrl_len > answers && (from = tern_assoc_find_path(a, &path->remote)))
-        from->counters.packets_out += ep->ctrl_len - answers;
+     * packet's source: that path's output. */
+    if (alive && ep->ctrl_len > answers && from < a->num_paths)
+        a->paths[from].counters.packets_out += ep->ctrl_len - answers;
 }
 
 /* §8.4 item 1: only unicast addresses take part. The local address may be

@@ -500,8 +500,9 @@ bool tern_handle_data(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, con
 bool tern_handle_sack(tern_ep *ep, tern_assoc *a, const tern_chunk_raw *raw, tern_time now);
 /* The cum TSN ack of a SHUTDOWN acknowledges data like a SACK (§9.2). */
 void tern_data_shutdown_ack_point(tern_ep *ep, tern_assoc *a, uint32_t cum_tsn, tern_time now);
-/* After all chunks of a packet with DATA: schedule or owe the SACK (§6.2). */
-void tern_data_packet_done(tern_ep *ep, tern_assoc *a, const tern_path *path, tern_time now);
+/* After all chunks of a packet with DATA (from: the index of the path it
+ * came from, TERN_MAX_PATHS if none): schedule or owe the SACK (§6.2). */
+void tern_data_packet_done(tern_ep *ep, tern_assoc *a, unsigned from, tern_time now);
 /* Writes a SACK into w if one is owed (or, ride_along, merely pending). */
 bool tern_sack_put_owed(tern_ep *ep, tern_assoc *a, tern_wbuf *w, bool ride_along);
 /* Appends DATA chunks for destination d while §6.1 rules A-D allow, up to
