@@ -111,11 +111,17 @@ static bool handle_chunk(tern_ep *ep, tern_assoc *a, const tern_path *path,
     return true;
 }
 
+/* What the framing pass (count_if_framed) learnt of a packet's chunks. */
+typedef struct framing {
+    unsigned chunks, data;
+    bool plain_tags; /* no chunk with a tag rule of its own (§8.5.1 B, C, E) */
+} framing;
+
 /* The packet's chunks for association a; skip_first: the first (a COOKIE
  * ECHO) was handled already. */
 static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
-                             const tern_common_header *h, tern_chunk_iter it, bool skip_first,
-                             tern_time now)
+                             const tern_common_header *h, tern_chunk_iter it, const framing *fr,
+                             bool skip_first, tern_time now)
 {
     unrec_report rep;
     tern_wbuf_init(&rep.w, rep.buf, sizeof rep.buf);
@@ -129,17 +135,18 @@ static void handle_for_assoc(tern_ep *ep, tern_assoc *a, const tern_path *path,
     if (d) a->paths[from].counters.packets_in++;
     size_t answers = ep->ctrl_len;
     tern_assoc_learn_local(a, path);
-    /* One pass counts the chunks and checks the tag (§8.5, §8.5.1): the
-     * packet's tag must pass the rule of every chunk in it (the COOKIE ECHO
-     * handled already aside), or none of the packet is processed. */
-    tern_chunk_iter check = it;
-    bool tags_ok = true;
-    for (bool first = true; tern_chunk_next(&check, &raw) > 0; first = false) {
-        if (is_data(raw.type))
-            a->stats.data_chunks_in++;
-        else
-            a->stats.ctrl_chunks_in++;
-        if (!(first && skip_first)) tags_ok = tags_ok && tag_ok(a, h, &raw);
+    /* The packet's tag must pass the rule of every chunk in it (§8.5,
+     * §8.5.1; the COOKIE ECHO handled already aside), or none of the packet
+     * is processed. When every chunk has the plain rule (DATA, SACK, ...: the
+     * common case), that is one comparison; else a pass over the chunks. */
+    a->stats.data_chunks_in += fr->data;
+    a->stats.ctrl_chunks_in += fr->chunks - fr->data;
+    bool tags_ok = h->vtag == a->local_vtag;
+    if (skip_first || !fr->plain_tags) {
+        tern_chunk_iter check = it;
+        tags_ok = true;
+        for (bool first = true; tern_chunk_next(&check, &raw) > 0; first = false)
+            if (!(first && skip_first)) tags_ok = tags_ok && tag_ok(a, h, &raw);
     }
     if (!tags_ok) {
         tern_ep_drop(ep, a, TERN_DROP_VTAG);
@@ -192,21 +199,27 @@ static void uncount(tern_ep *ep, tern_chunk_iter it, unsigned n)
 }
 
 /* The packet's chunks counted on the endpoint, and checked for framing
- * (§3.2), in one pass: their number, or 0 (none counted) when there are
- * none or one is malformed. */
-static unsigned count_if_framed(tern_ep *ep, tern_chunk_iter it)
+ * (§3.2), in one pass: fr->chunks is their number, or 0 (none counted) when
+ * there are none or one is malformed. */
+static void count_if_framed(tern_ep *ep, tern_chunk_iter it, framing *fr)
 {
     tern_chunk_iter scan = it;
     tern_chunk_raw raw;
-    unsigned n = 0;
+    framing f = {0, 0, true};
     int rc;
     while ((rc = tern_chunk_next(&scan, &raw)) > 0) {
         tern_ep_count_chunk(ep, &ep->stats.chunks_in, raw.type);
-        n++;
+        f.chunks++;
+        f.data += is_data(raw.type);
+        if (raw.type == TERN_CHUNK_ABORT || raw.type == TERN_CHUNK_SHUTDOWN_COMPLETE ||
+            raw.type == TERN_CHUNK_SHUTDOWN_ACK)
+            f.plain_tags = false;
     }
-    if (rc == 0) return n;
-    uncount(ep, it, n); /* rare: the malformed packet pays */
-    return 0;
+    if (rc != 0) {
+        uncount(ep, it, f.chunks); /* rare: the malformed packet pays */
+        f.chunks = 0;
+    }
+    *fr = f;
 }
 
 static tern_assoc *find_tcb(tern_ep *ep, const tern_path *path, const tern_common_header *h,
@@ -243,13 +256,14 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
     /* Then the whole packet's framing: no chunk of a malformed packet is
      * processed. */
     tern_packet_parse(pkt, len, &h, &it);
-    unsigned chunks = count_if_framed(ep, it);
-    if (!chunks) {
+    framing fr;
+    count_if_framed(ep, it, &fr);
+    if (!fr.chunks) {
         tern_ep_drop(ep, NULL, TERN_DROP_MALFORMED);
         return 0;
     }
     if (h.dst_port != ep->cfg.port && !ep->cfg.closed_port) {
-        uncount(ep, it, chunks);
+        uncount(ep, it, fr.chunks);
         tern_ep_drop(ep, NULL, TERN_DROP_PORT);
         return 0;
     }
@@ -282,13 +296,13 @@ TERN_EXPORT int tern_ep_input(tern_ep *ep, const tern_path *path, const uint8_t 
     }
     if (first.type == TERN_CHUNK_COOKIE_ECHO) {
         tern_assoc *b = tern_handle_cookie_echo(ep, a, path, &h, &first, now);
-        if (b) handle_for_assoc(ep, b, path, &h, it, true, now);
+        if (b) handle_for_assoc(ep, b, path, &h, it, &fr, true, now);
         return 0;
     }
     if (!a) {
         tern_handle_ootb(ep, path, &h, pkt, len);
         return 0;
     }
-    handle_for_assoc(ep, a, path, &h, it, false, now);
+    handle_for_assoc(ep, a, path, &h, it, &fr, false, now);
     return 0;
 }

@@ -38,18 +38,20 @@ static void *pop(tern_pool *p, int c)
     return b;
 }
 
+/* The size class is worked out once per call: it is on every message's path. */
 void *tern_pool_alloc(tern_pool *p, const tern_allocator *a, size_t size)
 {
     int c = class_of(size);
-    if (p && c >= 0 && p->free[c]) return pop(p, c);
-    return tern_mem_alloc(a, tern_pool_block_size(size));
+    if (c < 0) return tern_mem_alloc(a, size);
+    if (p && p->free[c]) return pop(p, c);
+    return tern_mem_alloc(a, class_size(c));
 }
 
 void tern_pool_free(tern_pool **pp, const tern_allocator *a, void *block, size_t size, size_t max)
 {
     if (!block) return;
     int c = class_of(size);
-    size_t bs = tern_pool_block_size(size);
+    size_t bs = c < 0 ? size : class_size(c);
     tern_pool *p = *pp;
     if (c >= 0 && (p ? p->bytes : 0) + bs <= max) {
         if (!p && (p = tern_mem_alloc(a, sizeof *p)) != NULL) {

@@ -56,8 +56,8 @@ static uint8_t *put_in_place(tern_wbuf *w, uint8_t type, uint8_t flags, size_t f
     p[1] = flags;
     tern_store16(p + 2, (uint16_t)len);
     if (payload.len) memcpy(p + fixed, payload.ptr, payload.len);
-    memset(p + len, 0, padded - len);
-    w->tail_pad_at = w->len + len; /* as tern_wbuf_chunk_end leaves it */
+    if (padded > len) memset(p + len, 0, padded - len); /* a call for 0 bytes: 23 instructions */
+    w->tail_pad_at = w->len + len;                      /* as tern_wbuf_chunk_end leaves it */
     w->len += padded;
     w->tail_pad_end = w->len;
     return p;
