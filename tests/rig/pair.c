@@ -283,6 +283,25 @@ uint64_t pair_rng_next(pair_rng *r)
     return z ^ (z >> 31);
 }
 
+bool pair_shake(pair *p, pair_rng *net, unsigned drop_in_8, tern_time limit)
+{
+    pair_collect(p);
+    if (!p->nflight) return pair_step_time(p, limit);
+    uint64_t roll = pair_rng_next(net);
+    size_t i = (size_t)(roll % p->nflight);
+    unsigned pick = (unsigned)((roll >> 32) % 8);
+    if (pick < drop_in_8) {
+        pair_drop(p, i);
+    } else if (pick == drop_in_8 && p->nflight < PAIR_MAX_FLIGHT) {
+        p->flight[p->nflight] = p->flight[i];
+        p->nflight++;
+        pair_deliver(p, p->nflight - 1);
+    } else {
+        pair_deliver(p, i);
+    }
+    return true;
+}
+
 int pair_random(void *ctx, uint8_t *buf, size_t len)
 {
     pair_rng *r = ctx;

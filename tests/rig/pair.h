@@ -110,6 +110,12 @@ int pair_random(void *ctx, uint8_t *buf, size_t len);
 /* Defaults, with cfg.random drawing from r seeded with seed (r must
  * outlive the endpoint). */
 void pair_cfg_seeded(tern_ep_config *c, pair_rng *r, uint64_t seed);
+/* One step of a seeded bad network: collects what both sides send, then
+ * one packet in flight, picked by net, is dropped (drop_in_8 chances in 8),
+ * duplicated (1 in 8: a copy delivered, the original left in flight) or
+ * delivered; with nothing in flight, time moves to the next deadline (not
+ * after limit). False when nothing is in flight and no timer is due. */
+bool pair_shake(pair *p, pair_rng *net, unsigned drop_in_8, tern_time limit);
 
 /* ---- Playing the peer by hand --------------------------------------------------
  * A packet of the given chunk bytes (framed and padded; any length: one

@@ -132,24 +132,7 @@ static void sec5_2_1_collision_with_loss_and_duplicates(void **state)
         tern_assoc_id id[2];
         for (int s = 0; s < 2; s++)
             id[s] = pair_connect(&p, s);
-        for (int step = 0; step < 60; step++) {
-            pair_collect(&p);
-            if (!p.nflight) {
-                if (!pair_step_time(&p, TERN_SEC(100))) break;
-                continue;
-            }
-            uint64_t roll = pair_rng_next(&net);
-            size_t i = (size_t)(roll % p.nflight);
-            switch ((roll >> 32) % 8) {
-            case 0:
-            case 1: pair_drop(&p, i); break;
-            case 2: /* duplicated: a copy is delivered, the original stays */
-                p.flight[p.nflight] = p.flight[i];
-                p.nflight++;
-                pair_deliver(&p, p.nflight - 1);
-                break;
-            default: pair_deliver(&p, i); break;
-            }
+        for (int step = 0; step < 60 && pair_shake(&p, &net, 2, TERN_SEC(100)); step++) {
         }
         pair_run(&p, p.now + TERN_SEC(300), 200);
         for (int s = 0; s < 2; s++) {

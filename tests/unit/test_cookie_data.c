@@ -277,23 +277,7 @@ static void crossing_inits_with_queued_data(void **state)
             for (uint32_t i = 0; i < 3; i++)
                 send_ok(&p, s, id[s], 0, 0, i, 200);
         }
-        for (int step = 0; step < 40; step++) {
-            pair_collect(&p);
-            if (!p.nflight) {
-                if (!pair_step_time(&p, TERN_SEC(100))) break;
-                continue;
-            }
-            uint64_t roll = pair_rng_next(&net);
-            size_t i = (size_t)(roll % p.nflight);
-            switch ((roll >> 32) % 8) {
-            case 0: pair_drop(&p, i); break;
-            case 1: /* duplicated: a copy is delivered, the original stays */
-                p.flight[p.nflight] = p.flight[i];
-                p.nflight++;
-                pair_deliver(&p, p.nflight - 1);
-                break;
-            default: pair_deliver(&p, i); break;
-            }
+        for (int step = 0; step < 40 && pair_shake(&p, &net, 1, TERN_SEC(100)); step++) {
         }
         pair_run(&p, p.now + TERN_SEC(300), 300);
         for (int s = 0; s < 2; s++) {
