@@ -41,6 +41,15 @@ int tern_api_addr_from(const api_sock *s, const struct sockaddr *sa, socklen_t l
     return TERN_EAFNOSUPPORT;
 }
 
+int tern_api_opt_addr(const api_sock *s, const struct sockaddr_storage *ss, tern_addr *addr,
+                      bool *one)
+{
+    *one = ss->ss_family != AF_UNSPEC;
+    if (!*one) return 0;
+    uint16_t port;
+    return tern_api_addr_from(s, (const struct sockaddr *)ss, sizeof *ss, addr, &port);
+}
+
 void tern_api_addr_to(const tern_addr *addr, uint16_t port, struct sockaddr *sa, socklen_t *len)
 {
     struct sockaddr_storage ss;

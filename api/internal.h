@@ -410,6 +410,11 @@ void tern_api_fifo_remove(api_fifo *f, api_item *it, api_item *prev);
  * (NULL, length), TERN_EAFNOSUPPORT (family). */
 int tern_api_addr_from(const api_sock *s, const struct sockaddr *sa, socklen_t len, tern_addr *addr,
                        uint16_t *port);
+/* The peer address an option may name (RFC 6458 §8: AF_UNSPEC names none,
+ * meaning every path): *one says whether it names one; its port is not
+ * looked at. Errors as tern_api_addr_from. */
+int tern_api_opt_addr(const api_sock *s, const struct sockaddr_storage *ss, tern_addr *addr,
+                      bool *one);
 /* Writes addr:port as a sockaddr (IPv4 as sockaddr_in); *len in: the room,
  * out: the full size. */
 void tern_api_addr_to(const tern_addr *addr, uint16_t port, struct sockaddr *sa, socklen_t *len);

@@ -109,44 +109,52 @@ static int get_paddrinfo(api_sock *s, void *val, size_t *len)
     return rc;
 }
 
+static int get_params(api_sock *s, tern_assoc_id id, api_assoc **a, tern_assoc_params *p)
+{
+    int rc = tern_api_opt_assoc(s, id, a);
+    if (rc == 0 && *a && tern_ep_assoc_params_get((*a)->ep->ep, (*a)->id, p) != 0)
+        rc = TERN_ENOTCONN;
+    return rc;
+}
+
+/* The association's path at an option's address: that path's own settings
+ * (*one false: the option names no address). */
+static int path_params(api_sock *s, api_assoc *a, const struct sockaddr_storage *ss,
+                       tern_addr *addr, bool *one, tern_path_params *out)
+{
+    int rc = tern_api_opt_addr(s, ss, addr, one);
+    if (rc || !*one) return rc;
+    if (!a) return TERN_EINVAL; /* an address names a path of an association */
+    return tern_ep_path_params_get(a->ep->ep, a->id, addr, out) == 0 ? 0 : TERN_EINVAL;
+}
+
 static int get_paddrparams(api_sock *s, void *val, size_t *len)
 {
     INPUT(struct tern_paddrparams, pp);
     api_assoc *a;
-    int rc = tern_api_opt_assoc(s, pp.assoc_id, &a);
+    tern_assoc_params p;
+    tern_addr addr;
+    bool one;
+    tern_path_params path;
+    int rc = get_params(s, pp.assoc_id, &a, &p);
+    if (rc == 0) rc = path_params(s, a, &pp.address, &addr, &one, &path);
     if (rc) return rc;
     tern_time hb = s->cfg.hb_interval;
     uint32_t pmr = s->cfg.path_max_retrans, mtu = s->pmtu_fixed ? s->pmtu_fixed : s->cfg.pmtu;
     if (a) {
-        tern_assoc_params p;
         tern_assoc_info *info = malloc(sizeof *info);
         if (!info) return TERN_ENOMEM;
-        if (tern_ep_assoc_params_get(a->ep->ep, a->id, &p) != 0 ||
-            tern_ep_assoc_info(a->ep->ep, a->id, info) != 0) {
+        if (tern_ep_assoc_info(a->ep->ep, a->id, info) != 0) {
             free(info);
             return TERN_ENOTCONN;
         }
-        hb = p.hb_interval;
-        pmr = p.path_max_retrans;
+        hb = one ? path.hb_interval : p.hb_interval; /* a path's own values, if named */
+        pmr = one ? path.path_max_retrans : p.path_max_retrans;
         mtu = info->paths[info->primary].pmtu;
-        if (pp.address.ss_family != AF_UNSPEC) { /* that path's own values */
-            tern_addr addr;
-            uint16_t port;
-            tern_path_params one;
-            rc = tern_api_addr_from(s, (const struct sockaddr *)&pp.address, sizeof pp.address,
-                                    &addr, &port);
-            if (rc == 0 && tern_ep_path_params_get(a->ep->ep, a->id, &addr, &one) != 0)
-                rc = TERN_EINVAL;
-            for (unsigned i = 0; rc == 0 && i < info->num_paths; i++)
-                if (memcmp(&info->paths[i].path.remote, &addr, sizeof addr) == 0)
-                    mtu = info->paths[i].pmtu;
-            if (rc == 0) {
-                hb = one.hb_interval;
-                pmr = one.path_max_retrans;
-            }
-        }
+        for (unsigned i = 0; one && i < info->num_paths; i++)
+            if (memcmp(&info->paths[i].path.remote, &addr, sizeof addr) == 0)
+                mtu = info->paths[i].pmtu;
         free(info);
-        if (rc) return rc;
     }
     pp.hbinterval = hb ? ms(hb) : s->hb_ms;
     pp.pathmaxrxt = (uint16_t)pmr;
@@ -162,28 +170,15 @@ static int get_thresholds(api_sock *s, void *val, size_t *len)
 {
     INPUT(struct tern_paddrthlds, th);
     api_assoc *a;
-    int rc = tern_api_opt_assoc(s, th.assoc_id, &a);
+    tern_assoc_params p;
+    tern_addr addr;
+    bool one;
+    tern_path_params path;
+    int rc = get_params(s, th.assoc_id, &a, &p);
+    if (rc == 0) rc = path_params(s, a, &th.address, &addr, &one, &path);
     if (rc) return rc;
-    uint8_t pmr = s->cfg.path_max_retrans, pf = s->cfg.pf_max_retrans;
-    if (th.address.ss_family != AF_UNSPEC) {
-        tern_addr addr;
-        uint16_t port;
-        tern_path_params one;
-        if (!a) return TERN_EINVAL;
-        rc = tern_api_addr_from(s, (const struct sockaddr *)&th.address, sizeof th.address, &addr,
-                                &port);
-        if (rc) return rc;
-        if (tern_ep_path_params_get(a->ep->ep, a->id, &addr, &one) != 0) return TERN_EINVAL;
-        pmr = one.path_max_retrans;
-        pf = one.pf_max_retrans;
-    } else if (a) {
-        tern_assoc_params p;
-        if (tern_ep_assoc_params_get(a->ep->ep, a->id, &p) != 0) return TERN_ENOTCONN;
-        pmr = p.path_max_retrans;
-        pf = p.pf_max_retrans;
-    }
-    th.pathmaxrxt = pmr;
-    th.pathpfthld = pf;
+    th.pathmaxrxt = one ? path.path_max_retrans : a ? p.path_max_retrans : s->cfg.path_max_retrans;
+    th.pathpfthld = one ? path.pf_max_retrans : a ? p.pf_max_retrans : s->cfg.pf_max_retrans;
     GIVE(struct tern_paddrthlds, th);
 }
 
@@ -191,15 +186,10 @@ static int get_switchover(api_sock *s, void *val, size_t *len)
 {
     INPUT(struct tern_assoc_value, v);
     api_assoc *a;
-    int rc = tern_api_opt_assoc(s, v.assoc_id, &a);
+    tern_assoc_params p;
+    int rc = get_params(s, v.assoc_id, &a, &p);
     if (rc) return rc;
-    bool on = s->cfg.primary_switchover;
-    if (a) {
-        tern_assoc_params p;
-        if (tern_ep_assoc_params_get(a->ep->ep, a->id, &p) != 0) return TERN_ENOTCONN;
-        on = p.primary_switchover;
-    }
-    v.value = on;
+    v.value = a ? p.primary_switchover : s->cfg.primary_switchover;
     GIVE(struct tern_assoc_value, v);
 }
 
@@ -217,14 +207,6 @@ static int get_primary(api_sock *s, void *val, size_t *len)
         *len = sizeof sp;
     }
     free(info);
-    return rc;
-}
-
-static int get_params(api_sock *s, tern_assoc_id id, api_assoc **a, tern_assoc_params *p)
-{
-    int rc = tern_api_opt_assoc(s, id, a);
-    if (rc == 0 && *a && tern_ep_assoc_params_get((*a)->ep->ep, (*a)->id, p) != 0)
-        rc = TERN_ENOTCONN;
     return rc;
 }
 

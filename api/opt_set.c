@@ -223,11 +223,7 @@ static int paddr_check(const api_sock *s, const struct tern_paddrparams *v, tern
         return TERN_EINVAL;
     if (v->flags & TERN_SPP_PMTUD_DISABLE && (v->pathmtu < 1280 || v->pathmtu > 65535))
         return TERN_EINVAL;
-    *one = v->address.ss_family != AF_UNSPEC;
-    if (!*one) return 0;
-    uint16_t port;
-    return tern_api_addr_from(s, (const struct sockaddr *)&v->address, sizeof v->address, addr,
-                              &port);
+    return tern_api_opt_addr(s, &v->address, addr, one);
 }
 
 /* One path's heartbeat interval and Path.Max.Retrans (RFC 6458 §8.1.12). */
@@ -343,12 +339,9 @@ static int set_thresholds(tern_ctx *ctx, api_sock *s, const struct tern_paddrthl
     api_assoc *a;
     int rc = tern_api_opt_assoc(s, v->assoc_id, &a);
     if (rc) return rc;
-    bool one = v->address.ss_family != AF_UNSPEC;
+    bool one;
     tern_addr addr;
-    uint16_t port;
-    if (one && (rc = tern_api_addr_from(s, (const struct sockaddr *)&v->address, sizeof v->address,
-                                        &addr, &port)) != 0)
-        return rc;
+    if ((rc = tern_api_opt_addr(s, &v->address, &addr, &one)) != 0) return rc;
     if (one && !a) return TERN_EINVAL; /* an address names a path of an association */
     if (a && (rc = thlds_assoc(ctx, a, v, &addr, one)) != 0) return rc;
     if (one || (v->assoc_id && s->type == TERN_SOCK_SEQPACKET)) return 0;

@@ -185,9 +185,38 @@ static void thresholds_and_switchover(void)
     teardown(&t);
 }
 
+/* The getters name a path as the setters do: an address that is not one of
+ * the association's peer addresses, or an address without an association,
+ * is refused. */
+static void getters_refuse_unknown_paths(void)
+{
+    two_paths t;
+    setup(&t);
+    struct sockaddr_in other = t.addr[1];
+    other.sin_addr.s_addr = htonl(0x7f000003);
+    const struct sockaddr_in *addr[2] = {&other, &t.addr[1]};
+    tern_assoc_id id[2] = {t.id, 0};
+    for (int k = 0; k < 2; k++) {
+        struct tern_paddrparams pp;
+        memset(&pp, 0, sizeof pp);
+        pp.assoc_id = id[k];
+        memcpy(&pp.address, addr[k], sizeof *addr[k]);
+        size_t len = sizeof pp;
+        CHECK_EQ(tern_getsockopt(t.c, t.csd, TERN_PEER_ADDR_PARAMS, &pp, &len), TERN_EINVAL);
+        struct tern_paddrthlds th;
+        memset(&th, 0, sizeof th);
+        th.assoc_id = id[k];
+        memcpy(&th.address, addr[k], sizeof *addr[k]);
+        len = sizeof th;
+        CHECK_EQ(tern_getsockopt(t.c, t.csd, TERN_PEER_ADDR_THLDS, &th, &len), TERN_EINVAL);
+    }
+    teardown(&t);
+}
+
 int main(void)
 {
     RUN(paddrparams_per_path);
     RUN(thresholds_and_switchover);
+    RUN(getters_refuse_unknown_paths);
     return 0;
 }
