@@ -18,6 +18,13 @@ static int chunk_types(const pair_pkt *k, uint8_t *types, int max)
     return n;
 }
 
+/* The packet in flight (flight[0]) is a COOKIE ECHO with `data` DATA chunks. */
+static void expect_cookie_echo(const pair *p, int data)
+{
+    assert_int_equal(pair_first_chunk(p, 0), TERN_CHUNK_COOKIE_ECHO);
+    assert_int_equal(pkt_count(p->flight[0].data, p->flight[0].len, TERN_CHUNK_DATA), data);
+}
+
 /* 0 connects and queues `count` messages of len bytes; INIT and INIT ACK
  * go; the packet 0 sends then is the only one in flight. */
 static tern_assoc_id queue_and_echo(pair *p, int count, size_t len)
@@ -32,7 +39,7 @@ static tern_assoc_id queue_and_echo(pair *p, int count, size_t len)
     pair_collect(p);
     pair_deliver(p, 0); /* INIT ACK */
     assert_int_equal(pair_collect_from(p, 0), 1);
-    assert_int_equal(pair_first_chunk(p, 0), TERN_CHUNK_COOKIE_ECHO);
+    expect_cookie_echo(p, count);
     return id;
 }
 
@@ -41,6 +48,22 @@ static tern_assoc_id server_up(pair *p)
     tern_event ev;
     assert_int_equal(pair_event(p, 1, TERN_EV_COMM_UP, &ev), 1);
     return ev.assoc;
+}
+
+/* The COOKIE ECHO in flight is delivered: the server comes up and reads
+ * `count` messages, in order and once; 0's association ends established
+ * with nothing unacknowledged. */
+static void expect_delivered(pair *p, tern_assoc_id id, uint32_t count)
+{
+    pair_deliver(p, 0);
+    server_up(p);
+    pair_run(p, p->now + TERN_SEC(2), 100);
+    reader r = {.side = 1, .in_order = true};
+    reader_drain(p, &r);
+    assert_int_equal(r.n, count);
+    tern_assoc_info i = pair_assoc(p, 0, id);
+    assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
+    assert_int_equal(i.unacked_chunks, 0);
 }
 
 static void cookie_echo_carries_queued_data(void **state)
@@ -98,26 +121,16 @@ static void lost_cookie_echo_and_data_go_again(void **state)
     pair p;
     pair_init(&p, &c, &c);
     tern_assoc_id id = queue_and_echo(&p, 2, 100);
-    assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 2);
     uint32_t tsn = pkt_tsn(&p.flight[0]);
     pair_drop(&p, 0);
     pair_fire(&p, 0); /* T1-cookie */
     assert_int_equal(pair_collect_from(&p, 0), 1);
-    assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ECHO);
-    assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 2);
+    expect_cookie_echo(&p, 2);
     assert_int_equal(pkt_tsn(&p.flight[0]), tsn); /* the same chunks */
     /* The first copy arrives late after all: delivered once. */
     pair_pkt again = p.flight[0];
-    pair_deliver(&p, 0);
     deliver_copy(&p, &again);
-    server_up(&p);
-    pair_run(&p, p.now + TERN_SEC(2), 100);
-    reader r = {.side = 1, .in_order = true};
-    reader_drain(&p, &r);
-    assert_int_equal(r.n, 2);
-    tern_assoc_info i = pair_assoc(&p, 0, id);
-    assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
-    assert_int_equal(i.unacked_chunks, 0);
+    expect_delivered(&p, id, 2);
     pair_free(&p);
 }
 
@@ -149,18 +162,9 @@ static void stale_cookie_echo_data_goes_again(void **state)
     pair_collect(&p);
     pair_deliver(&p, 0); /* the new INIT ACK */
     assert_int_equal(pair_collect_from(&p, 0), 1);
-    assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ECHO);
-    assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 2);
+    expect_cookie_echo(&p, 2);
     assert_int_equal(pkt_tsn(&p.flight[0]), tsn);
-    pair_deliver(&p, 0);
-    server_up(&p);
-    pair_run(&p, p.now + TERN_SEC(2), 100);
-    reader r = {.side = 1, .in_order = true};
-    reader_drain(&p, &r);
-    assert_int_equal(r.n, 2);
-    tern_assoc_info i = pair_assoc(&p, 0, id);
-    assert_int_equal(i.state, TERN_STATE_ESTABLISHED);
-    assert_int_equal(i.unacked_chunks, 0);
+    expect_delivered(&p, id, 2);
     pair_free(&p);
 }
 
@@ -181,18 +185,12 @@ static void data_that_does_not_fit_waits(void **state)
     pair_collect(&p);
     pair_deliver(&p, 0);
     assert_int_equal(pair_collect_from(&p, 0), 1);
-    assert_int_equal(pair_first_chunk(&p, 0), TERN_CHUNK_COOKIE_ECHO);
-    assert_int_equal(pkt_count(p.flight[0].data, p.flight[0].len, TERN_CHUNK_DATA), 1);
+    expect_cookie_echo(&p, 1);
     assert_true(p.flight[0].len <= MAX_PKT);
     tern_assoc_info i = pair_assoc(&p, 0, id);
     assert_int_equal(i.unacked_chunks, 1);
     assert_int_equal(i.send_unsent, 1400);
-    pair_deliver(&p, 0);
-    server_up(&p);
-    pair_run(&p, p.now + TERN_SEC(1), 100);
-    reader r = {.side = 1, .in_order = true};
-    reader_drain(&p, &r);
-    assert_int_equal(r.n, 2);
+    expect_delivered(&p, id, 2);
     pair_free(&p);
 }
 
